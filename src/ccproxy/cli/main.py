@@ -1,0 +1,94 @@
+"""`ccproxy`: with no sub-command it serves, exactly like `ccproxy serve`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ccproxy import __version__
+from ccproxy.cli.serve import ServeOptions, serve
+
+app = typer.Typer(
+    name="ccproxy",
+    help="Serve the Anthropic and OpenAI APIs on your own Claude and ChatGPT subscriptions.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+Host = Annotated[str | None, typer.Option("--host", help="Address to bind [default: 127.0.0.1].")]
+Port = Annotated[int | None, typer.Option("--port", help="Port to bind [default: 8000].")]
+Config = Annotated[
+    Path | None, typer.Option("--config", help="TOML config file (default: discovered).")
+]
+LogLevel = Annotated[
+    str | None, typer.Option("--log-level", help="DEBUG, INFO, WARNING or ERROR [default: INFO].")
+]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"ccproxy {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    host: Host = None,
+    port: Port = None,
+    config: Config = None,
+    log_level: LogLevel = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """Start the proxy (the same as `ccproxy serve`)."""
+    options = ServeOptions(host=host, port=port, config=config, log_level=log_level)
+    if ctx.invoked_subcommand is None:
+        serve(options)
+    ctx.obj = options
+
+
+@app.command("serve")
+def serve_command(
+    ctx: typer.Context,
+    host: Host = None,
+    port: Port = None,
+    config: Config = None,
+    log_level: LogLevel = None,
+) -> None:
+    """Start the proxy on 127.0.0.1:8000 (or --host/--port)."""
+    given = ServeOptions(host=host, port=port, config=config, log_level=log_level)
+    serve(given.over(ctx.obj) if isinstance(ctx.obj, ServeOptions) else given)
+
+
+@app.command("generate-token")
+def generate_token() -> None:
+    """Print a random client token as a SECURITY__AUTH_TOKEN line for .env."""
+    typer.echo(f"SECURITY__AUTH_TOKEN={secrets.token_urlsafe(32)}")
+
+
+_SHELLS = frozenset({"bash", "zsh", "fish", "powershell", "pwsh"})
+
+
+def run() -> None:
+    _honour_named_completion_shell(sys.argv[1:])
+    app()
+
+
+def _honour_named_completion_shell(argv: list[str]) -> None:
+    # Typer guesses the shell from the parent process and ignores `--show-completion zsh`; its
+    # explicit-shell mode (switched on by this variable) takes the named shell instead.
+    if "--show-completion" in argv:
+        after = argv.index("--show-completion") + 1
+        if after < len(argv) and argv[after] in _SHELLS:
+            os.environ["_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"] = "1"

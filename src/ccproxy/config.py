@@ -1,0 +1,146 @@
+"""Settings: defaults < TOML file < `.env` < environment (`SECTION__KEY`) < CLI flags.
+
+Paths keep their `~` until used, so `$HOME` decides where they point at run time (a test can move
+everything by changing `HOME`).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class ServerSettings(Section):
+    host: str = Field(default="127.0.0.1", description="Address to bind.")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port to bind (0: any free port).")
+    log_level: LogLevel = Field(default="INFO", description="DEBUG also logs every request.")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+class SecuritySettings(Section):
+    auth_token: SecretStr | None = Field(
+        default=None,
+        description="Client token: required as `x-api-key` or `Authorization: Bearer` when set.",
+    )
+
+    @field_validator("auth_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+class ClaudeSettings(Section):
+    api_base_url: str = Field(
+        default="https://api.anthropic.com",
+        description="Claude API upstream; the proxy calls `{base}/v1/messages`.",
+    )
+    oauth_authorize_url: str = Field(
+        default="https://claude.com/cai/oauth/authorize",
+        description="Claude OAuth authorize page (what Claude Code 2.1.330 uses).",
+    )
+    oauth_token_url: str = Field(
+        default="https://platform.claude.com/v1/oauth/token",
+        description="Claude OAuth token endpoint, for exchange and refresh.",
+    )
+    credentials_path: str = Field(
+        default="~/.claude/.credentials.json",
+        description="Claude credentials file, shared with the Claude CLI.",
+    )
+    connect_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds to wait for a connection to the Claude API."
+    )
+    read_timeout: float = Field(
+        default=600.0, gt=0, description="Seconds to wait for the next bytes from the Claude API."
+    )
+
+    @property
+    def credentials_file(self) -> Path:
+        return expand(self.credentials_path)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_nested_delimiter="__",
+        case_sensitive=False,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    server: ServerSettings = ServerSettings()
+    security: SecuritySettings = SecuritySettings()
+    claude: ClaudeSettings = ClaudeSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = _toml_file.get()
+        toml = [TomlConfigSettingsSource(settings_cls, toml_file=toml_file)] if toml_file else []
+        return (init_settings, env_settings, dotenv_settings, *toml)
+
+
+# The TOML path is chosen per load (`--config`, working directory), but pydantic-settings asks the
+# class for its sources; a context variable carries the path from `load_settings` to that hook.
+_toml_file: ContextVar[Path | None] = ContextVar("ccproxy_toml_file", default=None)
+
+
+class ConfigFileError(Exception):
+    """The configuration file named or found cannot be used."""
+
+
+def expand(path: str | Path) -> Path:
+    return Path(os.path.expanduser(str(path)))
+
+
+def config_candidates() -> list[Path]:
+    """Where a TOML file is looked for when `--config` is not given, in order."""
+    xdg = os.environ.get("XDG_CONFIG_HOME") or str(expand("~/.config"))
+    return [Path(".ccproxy.toml"), Path("ccproxy.toml"), Path(xdg) / "ccproxy" / "config.toml"]
+
+
+def find_config_file(explicit: Path | None = None) -> Path | None:
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigFileError(f"config file not found: {explicit}")
+        return explicit
+    return next((path for path in config_candidates() if path.is_file()), None)
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Load settings from every source; `overrides` are CLI values as nested section dicts."""
+    toml_file = find_config_file(config_file)
+    token = _toml_file.set(toml_file)
+    try:
+        return Settings(**overrides)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigFileError(f"{toml_file}: invalid TOML: {exc}") from exc
+    finally:
+        _toml_file.reset(token)

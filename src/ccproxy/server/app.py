@@ -1,0 +1,91 @@
+"""The ASGI application: `create_app(settings)`; its lifespan owns the pooled upstream client."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+
+import httpx
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ccproxy.auth.tokens import ENV_TOKEN, ClaudeTokens
+from ccproxy.auth.vendors import CLAUDE_LOGIN_HINT
+from ccproxy.config import Settings
+from ccproxy.errors import ProxyError
+from ccproxy.providers.claude_api import ClaudeAPI
+from ccproxy.server.envelopes import error_response
+from ccproxy.server.middleware import ClientAuth, LastResortErrors
+from ccproxy.server.routes import ROUTES
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> Starlette:
+    middleware = [Middleware(LastResortErrors)]
+    if settings.security.auth_token is not None:
+        middleware.append(
+            Middleware(ClientAuth, token=settings.security.auth_token.get_secret_value())
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with _upstream_client() as http:
+            tokens = ClaudeTokens(
+                settings.claude.credentials_file,
+                settings.claude.oauth_token_url,
+                http,
+                env_token=os.environ.get(ENV_TOKEN) or None,
+            )
+            app.state.claude = ClaudeAPI(settings.claude, http, tokens)
+            _warn_about_credentials(tokens)
+            yield
+
+    return Starlette(
+        routes=ROUTES,
+        middleware=middleware,
+        exception_handlers={ProxyError: _proxy_error, HTTPException: _http_error},
+        lifespan=lifespan,
+    )
+
+
+def _upstream_client() -> httpx.AsyncClient:
+    # One pool per process, shared by every provider; timeouts are set per request.
+    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200, keepalive_expiry=60)
+    return httpx.AsyncClient(http2=True, limits=limits, timeout=60.0, trust_env=True)
+
+
+def _warn_about_credentials(tokens: ClaudeTokens) -> None:
+    state = tokens.describe()
+    if state["source"] == "none":
+        log.warning("Claude API mode has no credentials: %s", state["error"])
+    elif state.get("expired") and not state.get("refreshable"):
+        log.warning("the Claude token has expired and cannot be refreshed; %s", CLAUDE_LOGIN_HINT)
+
+
+async def _proxy_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProxyError)
+    if exc.status >= 500:
+        log.warning("%s %s -> %s: %s", request.method, request.url.path, exc.status, exc.message)
+    return error_response(
+        request.url.path, exc.status, exc.message, error_type=exc.error_type, headers=exc.headers
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = {
+        404: f"no route {request.url.path}",
+        405: f"{request.method} is not allowed on {request.url.path}",
+    }
+    return error_response(
+        request.url.path,
+        exc.status_code,
+        message.get(exc.status_code, str(exc.detail)),
+        headers=exc.headers,
+    )

@@ -1,0 +1,82 @@
+"""Pure ASGI middleware: client token check and the last-resort error handler."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ccproxy.server.envelopes import error_response
+
+log = logging.getLogger(__name__)
+
+# Routes that never need the client token (CONTRACT.md §2.2). The HEAD preflights reveal nothing.
+OPEN_PATHS = frozenset({"/health", "/oauth/callback"})
+OPEN_HEAD_PATHS = frozenset({"/", "/api", "/api/hello"})
+
+
+class ClientAuth:
+    """Requires `x-api-key: T` or `Authorization: Bearer T` when a client token is configured."""
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self.token = token.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self._is_open(scope) or self._presented_ok(scope):
+            await self.app(scope, receive, send)
+            return
+        response = error_response(
+            scope["path"],
+            401,
+            "missing or invalid client token: send the ccproxy token (SECURITY__AUTH_TOKEN) "
+            "as x-api-key or Authorization: Bearer",
+            error_type="authentication_error",
+            headers={"x-should-retry": "false"},
+        )
+        await response(scope, receive, send)
+
+    @staticmethod
+    def _is_open(scope: Scope) -> bool:
+        path = scope["path"]
+        return path in OPEN_PATHS or (
+            scope["method"] == "HEAD" and path.rstrip("/") in OPEN_HEAD_PATHS | {""}
+        )
+
+    def _presented_ok(self, scope: Scope) -> bool:
+        ok = False
+        for key, value in scope["headers"]:
+            if key == b"x-api-key":
+                ok |= hmac.compare_digest(value, self.token)
+            elif key == b"authorization" and value[:7].lower() == b"bearer ":
+                ok |= hmac.compare_digest(value[7:].strip(), self.token)
+        return ok
+
+
+class LastResortErrors:
+    """Turns anything unexpected into one logged traceback and a 500 in the route's envelope."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:  # the one catch-all of the server: see ARCHITECTURE.md house rules
+            log.exception("unexpected error on %s %s", scope["method"], scope["path"])
+            if not started:
+                response = error_response(
+                    scope["path"], 500, "internal proxy error; see the ccproxy log"
+                )
+                await response(scope, receive, send)

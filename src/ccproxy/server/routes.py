@@ -1,0 +1,127 @@
+"""Route handlers. Each model route is parse -> prepare -> send -> relay, nothing more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ccproxy import __version__
+from ccproxy.errors import ProxyError
+from ccproxy.formats import anthropic
+from ccproxy.formats.models import model_item, model_list
+from ccproxy.providers import claude_api
+from ccproxy.providers.catalog import CLAUDE_MODELS
+from ccproxy.providers.claude_api import ClaudeAPI
+from ccproxy.server.relay import relay
+
+
+def _claude(request: Request) -> ClaudeAPI:
+    provider: ClaudeAPI = request.app.state.claude
+    return provider
+
+
+async def messages(request: Request) -> Response:
+    return await _claude_passthrough(request, "/v1/messages")
+
+
+async def count_tokens(request: Request) -> Response:
+    return await _claude_passthrough(request, "/v1/messages/count_tokens")
+
+
+async def _claude_passthrough(request: Request, upstream_path: str) -> Response:
+    body = claude_api.prepare_body(await request.body())
+    provider = _claude(request)
+    upstream = await provider.send(
+        upstream_path, request.scope["query_string"], request.scope["headers"], body
+    )
+    return await relay(upstream, provider.host, anthropic.error_event)
+
+
+def _claude_model_items() -> list[dict[str, Any]]:
+    return [model_item(m.id, m.display_name, m.created_at, m.owned_by) for m in CLAUDE_MODELS]
+
+
+async def models(request: Request) -> Response:
+    return JSONResponse(model_list(_claude_model_items()))
+
+
+async def model(request: Request) -> Response:
+    wanted = request.path_params["model_id"]
+    for item in _claude_model_items():
+        if item["id"] == wanted:
+            return JSONResponse(item)
+    raise ProxyError(f"model {wanted!r} is not in the Claude model list", status=404)
+
+
+async def status(request: Request) -> Response:
+    """Credential and upstream state; contacts the upstream only with `?check=true`."""
+    provider = _claude(request)
+    report: dict[str, Any] = {
+        "provider": provider.name,
+        "upstream": provider.base_url,
+        "credentials": provider.tokens.describe(),
+        "rate_limits": provider.rate_limits,
+    }
+    if request.query_params.get("check", "").lower() in ("1", "true", "yes"):
+        report["check"] = await _profile_check(provider)
+    return JSONResponse(report)
+
+
+async def _profile_check(provider: ClaudeAPI) -> dict[str, Any]:
+    try:
+        response = await provider.get("/api/oauth/profile")
+    except ProxyError as exc:
+        return {"ok": False, "error": exc.message}
+    if response.status_code != 200:
+        return {"ok": False, "status": response.status_code}
+    profile = (
+        response.json()
+        if response.headers.get("content-type", "").startswith("application/json")
+        else {}
+    )
+    account = profile.get("account", {}) if isinstance(profile, dict) else {}
+    return {
+        "ok": True,
+        "status": 200,
+        "email": account.get("email_address") or account.get("email"),
+        "has_claude_max": account.get("has_claude_max"),
+        "has_claude_pro": account.get("has_claude_pro"),
+    }
+
+
+async def health(request: Request) -> Response:
+    """Liveness plus a one-word readiness per provider; no network, no secrets."""
+    credentials = _claude(request).tokens.describe()
+    state = (
+        "ok"
+        if credentials["valid"]
+        else ("missing" if credentials["source"] == "none" else "expired")
+    )
+    return JSONResponse(
+        {"status": "ok", "version": __version__, "providers": {"claude_api": state}}
+    )
+
+
+async def preflight(request: Request) -> Response:
+    """Claude Code sends `HEAD /` or `HEAD /api/hello` before its first call; any 2xx will do."""
+    if request.method == "HEAD":
+        return Response(status_code=200)
+    return JSONResponse({"name": "ccproxy", "version": __version__})
+
+
+ROUTES = [
+    Route("/", preflight, methods=["GET", "HEAD"]),
+    Route("/api", preflight, methods=["GET", "HEAD"]),
+    Route("/api/hello", preflight, methods=["GET", "HEAD"]),
+    Route("/health", health, methods=["GET"]),
+    Route("/api/v1/messages", messages, methods=["POST"]),
+    Route("/api/v1/messages/count_tokens", count_tokens, methods=["POST"]),
+    Route("/api/v1/models", models, methods=["GET"]),
+    Route("/api/models", models, methods=["GET"]),
+    Route("/api/v1/models/{model_id:path}", model, methods=["GET"]),
+    Route("/api/models/{model_id:path}", model, methods=["GET"]),
+    Route("/api/status", status, methods=["GET"]),
+]

@@ -1,0 +1,118 @@
+"""Shared fixtures: an isolated home, the fake Claude upstreams, a live proxy in front of them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ccproxy.config import Settings, load_settings
+from ccproxy.server.app import create_app
+from tests.fakes.anthropic_api import FakeAnthropic
+from tests.fakes.claude_account import ClaudeAccount
+from tests.fakes.claude_oauth import claude_oauth_app
+from tests.fakes.live import LiveServer, LiveServers
+
+# Variables that would let the developer's own set-up leak into a test.
+_FOREIGN_ENV = (
+    "CLAUDE_CODE_OAUTH_TOKEN",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "XDG_CONFIG_HOME",
+)
+_SECTIONS = ("SERVER__", "SECURITY__", "CLAUDE__", "CODEX__", "OBSERVABILITY__")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test runs in an empty working directory with an empty `$HOME`."""
+    home = tmp_path / "home"
+    home.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    for name in list(os.environ):
+        if name in _FOREIGN_ENV or name.upper().startswith(_SECTIONS):
+            monkeypatch.delenv(name)
+    return home
+
+
+@pytest.fixture
+def credentials_path(isolated: Path) -> Path:
+    return isolated / ".claude" / ".credentials.json"
+
+
+@pytest.fixture
+def account() -> ClaudeAccount:
+    return ClaudeAccount()
+
+
+@pytest.fixture
+def servers() -> Iterator[LiveServers]:
+    live = LiveServers()
+    yield live
+    live.stop_all()
+
+
+@pytest.fixture
+def fake_api(
+    account: ClaudeAccount, servers: LiveServers
+) -> Iterator[tuple[FakeAnthropic, LiveServer]]:
+    fake = FakeAnthropic(account)
+    yield fake, servers.start(fake.app)
+    fake.gate.set()  # never leave a gated stream waiting
+
+
+@pytest.fixture
+def anthropic_fake(fake_api: tuple[FakeAnthropic, LiveServer]) -> FakeAnthropic:
+    return fake_api[0]
+
+
+@pytest.fixture
+def oauth_server(account: ClaudeAccount, servers: LiveServers) -> LiveServer:
+    return servers.start(claude_oauth_app(account))
+
+
+@pytest.fixture
+def settings_for(
+    fake_api: tuple[FakeAnthropic, LiveServer], oauth_server: LiveServer
+) -> Callable[..., Settings]:
+    """Settings pointing at the fakes, plus any section overrides."""
+
+    def make(**sections: dict[str, Any]) -> Settings:
+        claude = {
+            "api_base_url": fake_api[1].url,
+            "oauth_token_url": oauth_server.url + "/v1/oauth/token",
+            **sections.pop("claude", {}),
+        }
+        return load_settings(claude=claude, **sections)
+
+    return make
+
+
+ProxyFactory = Callable[..., str]
+
+
+@pytest.fixture
+def start_proxy(settings_for: Callable[..., Settings], servers: LiveServers) -> ProxyFactory:
+    """Start a proxy with the given section overrides; returns its base URL."""
+
+    def start(**sections: dict[str, Any]) -> str:
+        return servers.start(create_app(settings_for(**sections))).url
+
+    return start
+
+
+@pytest.fixture
+def logged_in(account: ClaudeAccount, credentials_path: Path) -> tuple[str, str]:
+    """A valid Claude credentials file; returns its (access, refresh) tokens."""
+    return account.write_credentials(credentials_path)
+
+
+@pytest.fixture
+def proxy(start_proxy: ProxyFactory, logged_in: tuple[str, str]) -> str:
+    return start_proxy()
