@@ -73,6 +73,7 @@ def test_apply_refresh_keeps_unknown_keys_and_order() -> None:
     }
     kept = store.apply_claude_refresh(data, {"access_token": "new", "refresh_token": ""}, now=0.0)
     assert kept["claudeAiOauth"]["refreshToken"] == "r1"  # absent or empty: keep the stored one
+    assert "expiresAt" not in kept["claudeAiOauth"]  # no lifetime given: none assumed
 
 
 def test_atomic_write_is_0600_and_leaves_no_temp_files(tmp_path: Path) -> None:

@@ -69,6 +69,8 @@ def apply_claude_refresh(data: dict[str, Any], token: dict[str, Any], now: float
     expires_in = token.get("expires_in")
     if isinstance(expires_in, int | float):
         oauth["expiresAt"] = int((now + expires_in) * 1000)
+    else:  # unknown lifetime: use the token until the upstream refuses it
+        oauth.pop("expiresAt", None)
     if isinstance(token.get("scope"), str) and token["scope"].strip():
         oauth["scopes"] = token["scope"].split()
     return {**data, "claudeAiOauth": oauth}
@@ -134,7 +136,10 @@ async def file_lock(path: Path, timeout: float = 30.0) -> AsyncIterator[None]:
     Polls instead of blocking so the event loop keeps serving while another process refreshes.
     """
     lock_path = path.with_name(path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise ProxyError(f"cannot create the lock file {lock_path}: {exc.strerror}") from exc
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -8,9 +8,12 @@ import logging
 import socket
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from ccproxy.config import Settings
 
 log = logging.getLogger("ccproxy")
 
@@ -49,7 +52,7 @@ def serve(options: ServeOptions) -> None:
     _run(settings, sock, host, port)
 
 
-def _run(settings: Any, sock: socket.socket, host: str, port: int) -> None:
+def _run(settings: Settings, sock: socket.socket, host: str, port: int) -> None:
     import uvicorn
 
     from ccproxy.server.app import create_app

@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 # Routes that never need the client token (CONTRACT.md §2.2). The HEAD preflights reveal nothing.
 OPEN_PATHS = frozenset({"/health", "/oauth/callback"})
-OPEN_HEAD_PATHS = frozenset({"/", "/api", "/api/hello"})
+OPEN_HEAD_PATHS = frozenset({"", "/api", "/api/hello"})  # compared without trailing slashes
 
 
 class ClientAuth:
@@ -40,9 +40,9 @@ class ClientAuth:
     @staticmethod
     def _is_open(scope: Scope) -> bool:
         path = scope["path"]
-        return path in OPEN_PATHS or (
-            scope["method"] == "HEAD" and path.rstrip("/") in OPEN_HEAD_PATHS | {""}
-        )
+        if path in OPEN_PATHS:
+            return True
+        return scope["method"] == "HEAD" and path.rstrip("/") in OPEN_HEAD_PATHS
 
     def _presented_ok(self, scope: Scope) -> bool:
         ok = False
