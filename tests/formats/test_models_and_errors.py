@@ -29,3 +29,5 @@ def test_error_envelopes() -> None:
         "error": {"message": "m", "type": "invalid_request_error", "param": None, "code": None}
     }
     assert chat.error_type_for_status(401) == "authentication_error"
+    assert chat.error_type_for_status(502) == "server_error"
+    assert chat.error_type_for_status(418) == "invalid_request_error"

@@ -14,9 +14,9 @@ _ERROR_TYPES = {
 
 
 def error_type_for_status(status: int) -> str:
-    if status in _ERROR_TYPES:
-        return _ERROR_TYPES[status]
-    return "invalid_request_error" if 400 <= status < 500 else "api_error"
+    if status >= 500:
+        return "server_error"
+    return _ERROR_TYPES.get(status, "invalid_request_error")
 
 
 def error_body(

@@ -30,7 +30,8 @@ def error_response(
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     if client_format(path) == "openai":
-        body = chat.error_body(error_type or chat.error_type_for_status(status), message)
+        # Error types given by the caller are Anthropic's vocabulary; OpenAI's follow the status.
+        body = chat.error_body(chat.error_type_for_status(status), message)
     else:
         body = anthropic.error_body(error_type or anthropic.error_type_for_status(status), message)
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))

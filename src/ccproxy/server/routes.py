@@ -77,11 +77,10 @@ async def _profile_check(provider: ClaudeAPI) -> dict[str, Any]:
         return {"ok": False, "error": exc.message}
     if response.status_code != 200:
         return {"ok": False, "status": response.status_code}
-    profile = (
-        response.json()
-        if response.headers.get("content-type", "").startswith("application/json")
-        else {}
-    )
+    try:
+        profile = response.json()
+    except ValueError:
+        return {"ok": False, "status": 200, "error": "the profile answer is not JSON"}
     account = profile.get("account", {}) if isinstance(profile, dict) else {}
     return {
         "ok": True,
