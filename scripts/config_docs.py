@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -23,11 +24,15 @@ def render() -> str:
         model = section_field.annotation
         assert isinstance(model, type) and issubclass(model, BaseModel)
         for key, field in model.model_fields.items():
-            default = field.default if field.default is not PydanticUndefined else None
-            shown = "unset" if default is None else f"`{default}`"
+            default = field.get_default(call_default_factory=True)
+            shown = "unset" if default in (None, PydanticUndefined) else f"`{json_text(default)}`"
             env = f"`{section.upper()}__{key.upper()}`"
             lines.append(f"| {env} | `[{section}] {key}` | {shown} | {field.description or ''} |")
     return "\n".join(lines)
+
+
+def json_text(value: object) -> str:
+    return json.dumps(value) if isinstance(value, dict | list) else str(value)
 
 
 def updated(text: str) -> str:

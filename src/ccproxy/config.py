@@ -50,6 +50,14 @@ class SecuritySettings(Section):
         return None if value == "" else value
 
 
+class ModelTraitsOverride(Section):
+    max_output_tokens: int | None = Field(default=None, ge=1)
+    thinking: Literal["adaptive", "budget"] | None = None
+    sampling: bool | None = None
+    native_json_schema: bool | None = None
+    prefill: bool | None = None
+
+
 class ClaudeSettings(Section):
     api_base_url: str = Field(
         default="https://api.anthropic.com",
@@ -72,6 +80,23 @@ class ClaudeSettings(Section):
     )
     read_timeout: float = Field(
         default=600.0, gt=0, description="Seconds to wait for the next bytes from the Claude API."
+    )
+    model_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra `{alias: model}` entries (shell patterns allowed) mapping names such "
+        "as `gpt-4o` to Claude models; checked before the built-in map. `claude-*` names never "
+        "change.",
+    )
+    model_traits: dict[str, ModelTraitsOverride] = Field(
+        default_factory=dict,
+        description="Per-model corrections of how translated requests are built, e.g. "
+        '`{"claude-sonnet-5-5": {"sampling": true}}` (keys: max_output_tokens, thinking, '
+        "sampling, native_json_schema, prefill).",
+    )
+    chat_reasoning: Literal["reasoning_content", "think_tags", "omit"] = Field(
+        default="reasoning_content",
+        description="How Claude's thinking reaches OpenAI Chat clients: a `reasoning_content` "
+        "field, `<thinking>` tags inside the content, or not at all.",
     )
 
     @property

@@ -23,9 +23,11 @@ class ProxyError(Exception):
         status: int | None = None,
         error_type: str | None = None,
         headers: Mapping[str, str] | None = None,
+        param: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.param = param
         if status is not None:
             self.status = status
         if error_type is not None:

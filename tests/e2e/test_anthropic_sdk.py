@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import ProxyFactory
-from tests.fakes.anthropic_api import REPLY, FakeAnthropic
+from tests.fakes.anthropic_api import FakeAnthropic
+from tests.fakes.anthropic_script import REPLY
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "tests" / "clients" / "anthropic_client.py"

@@ -8,7 +8,8 @@ import pytest
 
 from tests.conftest import ProxyFactory
 from tests.e2e.claude_cli import CLAUDE, run_claude
-from tests.fakes.anthropic_api import REPLY, FakeAnthropic
+from tests.fakes.anthropic_api import FakeAnthropic
+from tests.fakes.anthropic_script import REPLY
 
 pytestmark = pytest.mark.cli
 IDENTITY = "You are Claude Code, Anthropic's official CLI for Claude."

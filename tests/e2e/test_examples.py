@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.claude_cli import CLAUDE
-from tests.fakes.anthropic_api import REPLY
+from tests.fakes.anthropic_script import REPLY
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -10,8 +10,8 @@ Behaviour is chosen by the `model` field, so a test can ask for an error or a br
 - `fake-stream-error`: an `error` event after HTTP 200;
 - `fake-gated-stream`: `message_start`, then the rest only once `gate` is set;
 - `fake-hang`: no answer until `gate` is set.
-Otherwise it answers text, or runs a tool loop: a user text containing `RUN: <command>` with a
-`Bash` tool present gets a Bash `tool_use`; a turn of `tool_result`s gets their text echoed back.
+Otherwise the request must pass `anthropic_rules` (as the real API would judge it) and the answer
+comes from `anthropic_script`.
 """
 
 from __future__ import annotations
@@ -28,13 +28,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from tests.fakes import anthropic_rules as rules
+from tests.fakes import anthropic_script as script
+from tests.fakes.anthropic_script import USAGE
 from tests.fakes.claude_account import ClaudeAccount
-
-IDENTITY_PREFIXES = (
-    "You are Claude Code, Anthropic's official CLI for Claude",
-    "You are a Claude agent, built on Anthropic's Claude Agent SDK",
-)
-REPLY = "Hello from the fake Claude API."
 
 
 @dataclass
@@ -124,18 +121,8 @@ class FakeAnthropic:
             body = recorded.json()
         except ValueError:
             return error(400, "invalid_request_error", "fake upstream: body is not JSON")
-        missing = [k for k in ("model", "messages") if k not in body]
-        if needs_max_tokens and "max_tokens" not in body:
-            missing.append("max_tokens")
-        if missing:
-            return error(400, "invalid_request_error", f"{missing[0]}: Field required")
-        if not _has_identity(body.get("system")):
-            return error(
-                400,
-                "invalid_request_error",
-                "This credential is only authorized for use with Claude Code and cannot be used "
-                "for other API requests.",
-            )
+        if problem := rules.refusal(body, needs_max_tokens=needs_max_tokens):
+            return error(400, "invalid_request_error", problem)
         return None
 
     async def messages(self, request: Request) -> Response:
@@ -165,24 +152,27 @@ class FakeAnthropic:
                     "anthropic-ratelimit-unified-5h-utilization": "1.0",
                 },
             )
-        content, stop_reason = _reply_content(body)
+        content, stop_reason, sequence = script.reply(body)
         headers = {
             "request-id": "req_fake_ok",
             "anthropic-ratelimit-unified-status": "allowed",
             "set-cookie": "cf=1; Path=/",
         }
         if body.get("stream"):
-            events = self._stream(model, content, stop_reason)
+            events = self._stream(model, content, stop_reason, sequence)
             return StreamingResponse(
                 events,
                 media_type="text/event-stream",
                 headers={**headers, "cache-control": "no-cache"},
             )
-        message = _message(model, content, stop_reason, output_tokens=5)
+        message = {
+            **_message(model, content, stop_reason, output_tokens=5),
+            "stop_sequence": sequence,
+        }
         return JSONResponse(message, headers=headers)
 
     async def _stream(
-        self, model: str, content: list[dict[str, Any]], stop: str
+        self, model: str, content: list[dict[str, Any]], stop: str, sequence: str | None
     ) -> AsyncIterator[bytes]:
         start = _message(model, [], None, output_tokens=1)
         yield sse("message_start", {"type": "message_start", "message": start})
@@ -196,12 +186,12 @@ class FakeAnthropic:
             )
             return
         for index, block in enumerate(content):
-            for event, data in _block_events(index, block):
+            for event, data in script.block_events(index, block):
                 yield sse(event, data)
             if model == "fake-cut-stream":
                 yield b'event: content_block_delta\ndata: {"type":"content_blo'
                 raise ConnectionAbortedError("fake upstream drops the connection mid-event")
-        delta = {"stop_reason": stop, "stop_sequence": None}
+        delta = {"stop_reason": stop, "stop_sequence": sequence}
         yield sse(
             "message_delta",
             {"type": "message_delta", "delta": delta, "usage": {"output_tokens": 5}},
@@ -234,17 +224,6 @@ def sse(event: str, data: dict[str, Any]) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
 
 
-def _has_identity(system: Any) -> bool:
-    if not isinstance(system, list):
-        return False
-    for block in system:
-        text = block.get("text", "") if isinstance(block, dict) else ""
-        if text.startswith("x-anthropic-billing-header:"):
-            continue
-        return text.lstrip().startswith(IDENTITY_PREFIXES)
-    return False
-
-
 def _message(
     model: str, content: list[dict[str, Any]], stop: str | None, output_tokens: int
 ) -> dict[str, Any]:
@@ -256,66 +235,5 @@ def _message(
         "content": content,
         "stop_reason": stop,
         "stop_sequence": None,
-        "usage": {"input_tokens": 10, "output_tokens": output_tokens},
+        "usage": {**USAGE, "output_tokens": output_tokens},
     }
-
-
-def _reply_content(body: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
-    # Claude Code puts `role: "system"` entries after the user turn; the user turn is what counts.
-    users = [m for m in body["messages"] if isinstance(m, dict) and m.get("role") == "user"]
-    last = users[-1] if users else {}
-    blocks = last.get("content")
-    blocks = [{"type": "text", "text": blocks}] if isinstance(blocks, str) else blocks or []
-    results = [b for b in blocks if isinstance(b, dict) and b.get("type") == "tool_result"]
-    if results:
-        said = " | ".join(_result_text(r.get("content")) for r in results)
-        return [{"type": "text", "text": f"Tool said: {said}"}], "end_turn"
-    text = " ".join(
-        b.get("text", "") for b in blocks if isinstance(b, dict) and b.get("type") == "text"
-    )
-    tools = {t.get("name") for t in body.get("tools") or [] if isinstance(t, dict)}
-    if "RUN: " in text and "Bash" in tools:
-        command = text.split("RUN: ", 1)[1].strip().splitlines()[0]
-        call = {
-            "type": "tool_use",
-            "id": "toolu_fake01",
-            "name": "Bash",
-            "input": {"command": command, "description": "Run the requested command"},
-        }
-        return [call], "tool_use"
-    return [{"type": "text", "text": REPLY}], "end_turn"
-
-
-def _result_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content.strip()
-    if isinstance(content, list):
-        return " ".join(str(c.get("text", "")).strip() for c in content if isinstance(c, dict))
-    return ""
-
-
-def _block_events(index: int, block: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    if block["type"] == "tool_use":
-        start = {**block, "input": {}}
-        arguments = json.dumps(block["input"])
-        deltas = [
-            {"type": "input_json_delta", "partial_json": part}
-            for part in ("", arguments[:10], arguments[10:])
-        ]
-    else:
-        start = {"type": "text", "text": ""}
-        deltas = [{"type": "text_delta", "text": block["text"]}]
-    events = [
-        (
-            "content_block_start",
-            {"type": "content_block_start", "index": index, "content_block": start},
-        )
-    ]
-    if index == 0:
-        events.append(("ping", {"type": "ping"}))
-    events += [
-        ("content_block_delta", {"type": "content_block_delta", "index": index, "delta": d})
-        for d in deltas
-    ]
-    events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
-    return events

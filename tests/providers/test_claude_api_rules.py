@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from ccproxy.errors import BadRequest
 from ccproxy.providers.claude_api import (
     IDENTITY_TEXT,
     identity_system,
@@ -69,27 +68,35 @@ def test_identity_later_in_the_list_does_not_count() -> None:
 
 def test_prepare_body_keeps_bytes_when_nothing_changes() -> None:
     raw = b'{"system": [{"type": "text", "text": "%s"}],  "x": 1.50}' % IDENTITY_TEXT.encode()
-    assert prepare_body(raw) is raw
+    assert prepare_body(raw, json.loads(raw)) is raw
+    assert prepare_body(raw, json.loads(raw), model=None) is raw
+
+
+def prepared(raw: bytes, model: str | None = None) -> bytes:
+    return prepare_body(raw, json.loads(raw), model)
 
 
 def test_prepare_body_changes_only_system_and_keeps_order() -> None:
     raw = json.dumps(
         {"z": 1, "system": "s", "a": [None, 1.5, "é"], "model": "m"}, ensure_ascii=False
     ).encode()
-    out = json.loads(prepare_body(raw))
+    out = json.loads(prepared(raw))
     assert list(out) == ["z", "system", "a", "model"]
     assert out["a"] == [None, 1.5, "é"]
-    assert "é".encode() in prepare_body(raw)
+    assert "é".encode() in prepared(raw)
+
+
+def test_prepare_body_renames_the_model_when_told() -> None:
+    raw = (
+        b'{"model": "gpt-4o", "system": [{"type": "text", "text": "%s"}]}' % IDENTITY_TEXT.encode()
+    )
+    assert json.loads(prepared(raw, "claude-sonnet-5-5"))["model"] == "claude-sonnet-5-5"
+    assert prepared(raw, "gpt-4o") == raw
 
 
 def test_prepare_body_survives_lone_surrogates() -> None:
-    out = prepare_body(b'{"messages": [{"role": "user", "content": "\\ud800"}]}')
+    out = prepared(b'{"messages": [{"role": "user", "content": "\\ud800"}]}')
     assert json.loads(out)["messages"][0]["content"] == "\ud800"
-
-
-def test_prepare_body_rejects_non_objects() -> None:
-    with pytest.raises(BadRequest):
-        prepare_body(b"[]")
 
 
 def test_merge_betas() -> None:

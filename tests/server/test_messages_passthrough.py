@@ -20,7 +20,7 @@ def post(proxy: str, body: object, **headers: str) -> httpx.Response:
 
 def test_unknown_fields_and_blocks_pass_verbatim(proxy: str, anthropic_fake: FakeAnthropic) -> None:
     body = {
-        "model": "claude-opus-5-5",
+        "model": "claude-passthrough-test",
         "max_tokens": 128000,
         "system": [
             {"type": "text", "text": f"{BILLING} cc_version=2.1.330.d01; cc_entrypoint=sdk-cli;"},
@@ -47,7 +47,6 @@ def test_unknown_fields_and_blocks_pass_verbatim(proxy: str, anthropic_fake: Fak
         "context_management": {"edits": [{"type": "clear_thinking_20251015", "keep": "all"}]},
         "tools": [{"name": "Later", "input_schema": {"type": "object"}, "defer_loading": True}],
         "metadata": {"user_id": '{"device_id":"d"}'},
-        "temperature": None,
         "never_heard_of": {"nested": [True, False]},
     }
     raw = json.dumps(body, ensure_ascii=False).encode()

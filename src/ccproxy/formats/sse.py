@@ -1,10 +1,10 @@
-"""Server-sent events: cutting a byte stream at event boundaries, and writing events."""
+"""Server-sent events: cutting a byte stream at event boundaries, reading and writing events."""
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 # An event ends at a blank line; the spec allows LF, CRLF or CR line endings.
 _EVENT_END = re.compile(rb"\r\n\r\n|\n\n|\r\r")
@@ -45,6 +45,58 @@ def _last_event_end(data: bytes) -> int:
     for match in _EVENT_END.finditer(data):
         end = match.end()
     return end
+
+
+class Event(NamedTuple):
+    event: str  # "message" when the frame names none, as the SSE spec says
+    data: str
+
+
+class Decoder:
+    """Turns SSE bytes, however they are chunked, into events (LF, CRLF or CR endings,
+    `:` comments, multi-line `data:`). Fields other than `event` and `data` are ignored."""
+
+    __slots__ = ("_data", "_event", "_tail")
+
+    def __init__(self) -> None:
+        self._tail = b""
+        self._event = ""
+        self._data: list[str] = []
+
+    def feed(self, chunk: bytes) -> list[Event]:
+        data = self._tail + chunk if self._tail else chunk
+        lines = data.splitlines(keepends=True)
+        # A last line without its ending may still grow; a lone CR may be half of a CRLF.
+        if lines and (not lines[-1].endswith((b"\n", b"\r")) or lines[-1].endswith(b"\r")):
+            self._tail = lines.pop()
+        else:
+            self._tail = b""
+        events: list[Event] = []
+        for raw in lines:
+            self._line(raw.rstrip(b"\r\n").decode("utf-8", "replace"), events)
+        return events
+
+    def finish(self) -> list[Event]:
+        """Events still pending when the stream ends (a last frame without its blank line)."""
+        events: list[Event] = []
+        if self._tail:
+            self._line(self._tail.rstrip(b"\r\n").decode("utf-8", "replace"), events)
+            self._tail = b""
+        self._line("", events)
+        return events
+
+    def _line(self, line: str, events: list[Event]) -> None:
+        if not line:
+            if self._data:
+                events.append(Event(self._event or "message", "\n".join(self._data)))
+            self._event, self._data = "", []
+            return
+        name, _, value = line.partition(":")
+        value = value[1:] if value.startswith(" ") else value
+        if name == "data":
+            self._data.append(value)
+        elif name == "event":
+            self._event = value
 
 
 def encode(event: str | None, data: Any) -> bytes:

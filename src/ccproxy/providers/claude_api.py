@@ -7,6 +7,7 @@ the client did not send one). Everything else is forwarded as the client sent it
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from typing import Any
@@ -17,7 +18,9 @@ import httpx
 from ccproxy.auth.tokens import ClaudeTokens
 from ccproxy.auth.vendors import CLAUDE_LOGIN_HINT
 from ccproxy.config import ClaudeSettings
-from ccproxy.errors import AuthenticationRequired, BadRequest, UpstreamTimeout, UpstreamUnavailable
+from ccproxy.errors import AuthenticationRequired, UpstreamTimeout, UpstreamUnavailable
+from ccproxy.formats.convert.context import ModelTraits
+from ccproxy.providers import catalog
 
 log = logging.getLogger(__name__)
 
@@ -82,27 +85,24 @@ def _is_identity_block(block: Any) -> bool:
     return text is not None and text.lstrip().startswith(IDENTITY_PREFIXES)
 
 
-def parse_object(raw: bytes) -> dict[str, Any]:
-    """The request body as a JSON object, or a 400 saying what is wrong with it."""
-    try:
-        payload = json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise BadRequest("request body is not valid UTF-8") from exc
-    except ValueError as exc:
-        raise BadRequest(f"request body is not valid JSON: {exc}") from exc
-    if not isinstance(payload, dict):
-        raise BadRequest(f"request body must be a JSON object, not {type(payload).__name__}")
-    return payload
-
-
-def prepare_body(raw: bytes) -> bytes:
-    """The bytes to send upstream: the client's own bytes unless `system` must change."""
-    payload = parse_object(raw)
+def prepare_body(raw: bytes, payload: dict[str, Any], model: str | None = None) -> bytes:
+    """The bytes to send upstream for a client's body (`payload` is `raw` parsed): the client's
+    own bytes, unless `system` lacks the identity block or the model name must change."""
     system = identity_system(payload.get("system"))
-    if system is None:
+    if system is None and (model is None or model == payload.get("model")):
         return raw
-    payload["system"] = system
+    if system is not None:
+        payload["system"] = system
+    if model is not None:
+        payload["model"] = model
     return dump_json(payload)
+
+
+def translated_body(body: dict[str, Any]) -> bytes:
+    """The bytes of a request the proxy built itself, identity block included."""
+    if (system := identity_system(body.get("system"))) is not None:
+        body = {**body, "system": system}
+    return dump_json(body)
 
 
 def dump_json(payload: dict[str, Any]) -> bytes:
@@ -168,6 +168,20 @@ class ClaudeAPI:
             connect=settings.connect_timeout, read=settings.read_timeout, write=60.0, pool=60.0
         )
         self.rate_limits: dict[str, str] = {}
+        self._model_map = settings.model_map
+        self._trait_overrides = {
+            model: override.model_dump(exclude_none=True)
+            for model, override in settings.model_traits.items()
+        }
+
+    def resolve_model(self, name: str) -> str:
+        """The Claude model a client's name stands for (`CLAUDE__MODEL_MAP`, then built-ins)."""
+        return catalog.resolve_model(name, self._model_map)
+
+    def traits(self, model: str) -> ModelTraits:
+        found = catalog.traits(model)
+        override = self._trait_overrides.get(model)
+        return dataclasses.replace(found, **override) if override else found
 
     async def send(
         self, path: str, query: bytes, headers: list[tuple[bytes, bytes]], body: bytes

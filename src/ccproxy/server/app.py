@@ -22,6 +22,7 @@ from ccproxy.providers.claude_api import ClaudeAPI
 from ccproxy.server.envelopes import error_response
 from ccproxy.server.middleware import ClientAuth, LastResortErrors
 from ccproxy.server.routes import ROUTES
+from ccproxy.server.thinking import ThinkingMemory
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,9 @@ def create_app(settings: Settings) -> Starlette:
                 http,
                 env_token=os.environ.get(ENV_TOKEN) or None,
             )
+            app.state.settings = settings
             app.state.claude = ClaudeAPI(settings.claude, http, tokens)
+            app.state.thinking = ThinkingMemory()
             _warn_about_credentials(tokens)
             yield
 
@@ -73,7 +76,12 @@ async def _proxy_error(request: Request, exc: Exception) -> Response:
     if exc.status >= 500:
         log.warning("%s %s -> %s: %s", request.method, request.url.path, exc.status, exc.message)
     return error_response(
-        request.url.path, exc.status, exc.message, error_type=exc.error_type, headers=exc.headers
+        request.url.path,
+        exc.status,
+        exc.message,
+        error_type=exc.error_type,
+        headers=exc.headers,
+        param=exc.param,
     )
 
 

@@ -28,10 +28,11 @@ def error_response(
     *,
     error_type: str | None = None,
     headers: Mapping[str, str] | None = None,
+    param: str | None = None,
 ) -> JSONResponse:
     if client_format(path) == "openai":
         # Error types given by the caller are Anthropic's vocabulary; OpenAI's follow the status.
-        body = chat.error_body(chat.error_type_for_status(status), message)
+        body = chat.error_body(chat.error_type_for_status(status), message, param=param)
     else:
         body = anthropic.error_body(error_type or anthropic.error_type_for_status(status), message)
     return JSONResponse(body, status_code=status, headers=dict(headers or {}))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
+from typing import Any, Protocol
 
 import httpx
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
 from ccproxy.errors import UpstreamUnavailable
+from ccproxy.formats import sse
 from ccproxy.formats.sse import EventFramer
 
 log = logging.getLogger(__name__)
@@ -65,3 +68,45 @@ async def _events(
         await upstream.aclose()
     if framer.pending:
         yield framer.pending
+
+
+class StreamConverter(Protocol):
+    """A `formats.convert` stream state machine."""
+
+    def feed(self, event: str, data: dict[str, Any]) -> list[bytes]: ...
+    def finish(self) -> list[bytes]: ...
+    def fail(self, message: str) -> list[bytes]: ...
+
+
+async def converted_events(
+    upstream: httpx.Response, host: str, converter: StreamConverter
+) -> AsyncIterator[bytes]:
+    """The upstream SSE stream run through `converter`, yielding frames as events come in."""
+    decoder = sse.Decoder()
+    try:
+        async for chunk in upstream.aiter_bytes():
+            if frames := _convert(decoder.feed(chunk), converter):
+                yield frames
+        tail = _convert(decoder.finish(), converter) + b"".join(converter.finish())
+    except httpx.HTTPError as exc:
+        log.warning("stream from %s failed mid-way: %s", host, type(exc).__name__)
+        tail = b"".join(
+            converter.fail(f"the stream from {host} was cut off ({type(exc).__name__})")
+        )
+    finally:
+        await upstream.aclose()
+    if tail:
+        yield tail
+
+
+def _convert(events: list[sse.Event], converter: StreamConverter) -> bytes:
+    frames: list[bytes] = []
+    for event in events:
+        try:
+            data = json.loads(event.data)
+        except ValueError:
+            continue  # not an event of the format (a stray keep-alive, say)
+        if isinstance(data, dict):
+            name = event.event if event.event != "message" else str(data.get("type", ""))
+            frames += converter.feed(name, data)
+    return b"".join(frames)

@@ -10,34 +10,15 @@ from starlette.routing import Route
 
 from ccproxy import __version__
 from ccproxy.errors import ProxyError
-from ccproxy.formats import anthropic
 from ccproxy.formats.models import model_item, model_list
-from ccproxy.providers import claude_api
 from ccproxy.providers.catalog import CLAUDE_MODELS
 from ccproxy.providers.claude_api import ClaudeAPI
-from ccproxy.server.relay import relay
+from ccproxy.server import claude
 
 
 def _claude(request: Request) -> ClaudeAPI:
     provider: ClaudeAPI = request.app.state.claude
     return provider
-
-
-async def messages(request: Request) -> Response:
-    return await _claude_passthrough(request, "/v1/messages")
-
-
-async def count_tokens(request: Request) -> Response:
-    return await _claude_passthrough(request, "/v1/messages/count_tokens")
-
-
-async def _claude_passthrough(request: Request, upstream_path: str) -> Response:
-    body = claude_api.prepare_body(await request.body())
-    provider = _claude(request)
-    upstream = await provider.send(
-        upstream_path, request.scope["query_string"], request.scope["headers"], body
-    )
-    return await relay(upstream, provider.host, anthropic.error_event)
 
 
 def _claude_model_items() -> list[dict[str, Any]]:
@@ -116,8 +97,9 @@ ROUTES = [
     Route("/api", preflight, methods=["GET", "HEAD"]),
     Route("/api/hello", preflight, methods=["GET", "HEAD"]),
     Route("/health", health, methods=["GET"]),
-    Route("/api/v1/messages", messages, methods=["POST"]),
-    Route("/api/v1/messages/count_tokens", count_tokens, methods=["POST"]),
+    Route("/api/v1/messages", claude.messages, methods=["POST"]),
+    Route("/api/v1/messages/count_tokens", claude.count_tokens, methods=["POST"]),
+    Route("/api/v1/chat/completions", claude.chat_completions, methods=["POST"]),
     Route("/api/v1/models", models, methods=["GET"]),
     Route("/api/models", models, methods=["GET"]),
     Route("/api/v1/models/{model_id:path}", model, methods=["GET"]),

@@ -1,0 +1,123 @@
+"""The Claude API routes: Anthropic pass-through, and OpenAI Chat Completions translated."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from ccproxy.errors import BadRequest, UpstreamUnavailable
+from ccproxy.formats import anthropic, chat
+from ccproxy.formats.convert import chat_request, chat_response
+from ccproxy.formats.convert.chat_stream import Stream
+from ccproxy.formats.convert.context import ConversionError, RequestContext, ResponseContext
+from ccproxy.providers.claude_api import ClaudeAPI, prepare_body, translated_body
+from ccproxy.server.bodies import json_object
+from ccproxy.server.relay import converted_events, passed_headers, relay
+from ccproxy.server.thinking import ThinkingMemory
+
+
+def _claude(request: Request) -> ClaudeAPI:
+    provider: ClaudeAPI = request.app.state.claude
+    return provider
+
+
+async def messages(request: Request) -> Response:
+    return await _passthrough(request, "/v1/messages")
+
+
+async def count_tokens(request: Request) -> Response:
+    return await _passthrough(request, "/v1/messages/count_tokens")
+
+
+async def _passthrough(request: Request, upstream_path: str) -> Response:
+    raw = await request.body()
+    payload = json_object(raw)
+    provider = _claude(request)
+    asked = payload.get("model")
+    model = provider.resolve_model(asked) if isinstance(asked, str) else None
+    body = prepare_body(raw, payload, model)
+    upstream = await provider.send(
+        upstream_path, request.scope["query_string"], request.scope["headers"], body
+    )
+    response = await relay(upstream, provider.host, anthropic.error_event)
+    if model is not None and model != asked:
+        response.headers["x-ccproxy-model"] = model
+    return response
+
+
+async def chat_completions(request: Request) -> Response:
+    """OpenAI Chat Completions on Claude: translate, send, translate back (streamed or not)."""
+    try:
+        req = chat.parse_request(json_object(await request.body()))
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+    provider = _claude(request)
+    memory: ThinkingMemory = request.app.state.thinking
+    model = provider.resolve_model(req.model)
+    try:
+        converted = chat_request.request(
+            req, RequestContext(model, provider.traits(model), memory.recall)
+        )
+    except ConversionError as exc:
+        raise BadRequest(exc.message, param=exc.param) from exc
+    upstream = await provider.send("/v1/messages", b"", [], translated_body(converted.body))
+    ctx = ResponseContext(
+        id=f"chatcmpl-{uuid.uuid4().hex}",
+        created=int(time.time()),
+        model=model,
+        include_usage=bool(req.stream_options and req.stream_options.include_usage),
+        reasoning=request.app.state.settings.claude.chat_reasoning,
+        structured_tool=converted.structured_tool,
+    )
+    headers = {**_openai_headers(upstream), "x-ccproxy-model": model}
+    if upstream.status_code >= 400:
+        raw = await _read(upstream, provider.host)
+        return JSONResponse(
+            chat_response.error(upstream.status_code, raw), upstream.status_code, headers
+        )
+    if req.stream:
+        stream = Stream(ctx)
+        events = _remembering(converted_events(upstream, provider.host, stream), stream, memory)
+        return StreamingResponse(events, media_type="text/event-stream", headers=headers)
+    message = _message(await _read(upstream, provider.host), provider.host)
+    memory.remember(chat_response.thinking_by_tool_id(message))
+    return JSONResponse(chat_response.response(message, ctx), headers=headers)
+
+
+async def _remembering(events: Any, stream: Stream, memory: ThinkingMemory) -> Any:
+    async for frames in events:
+        yield frames
+    memory.remember(stream.thinking_by_tool_id)
+
+
+def _openai_headers(upstream: httpx.Response) -> dict[str, str]:
+    headers = passed_headers(upstream)
+    headers.pop("content-type", None)
+    if "request-id" in headers:
+        headers["x-request-id"] = headers.pop("request-id")
+    return headers
+
+
+async def _read(upstream: httpx.Response, host: str) -> bytes:
+    try:
+        return await upstream.aread()
+    except httpx.HTTPError as exc:
+        raise UpstreamUnavailable(f"{host} cut the response short ({type(exc).__name__})") from exc
+    finally:
+        await upstream.aclose()
+
+
+def _message(raw: bytes, host: str) -> dict[str, Any]:
+    try:
+        message = json.loads(raw)
+    except ValueError:
+        message = None
+    if not isinstance(message, dict):
+        raise UpstreamUnavailable(f"{host} answered with something that is not a message")
+    return message
