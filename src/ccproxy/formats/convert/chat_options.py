@@ -102,14 +102,13 @@ def apply_thinking(body: dict[str, Any], thinking: dict[str, Any] | None) -> Non
         body["thinking"] = {"type": "adaptive", "display": thinking["display"]}
         body["output_config"] = {**body.get("output_config", {}), "effort": thinking["effort"]}
         return
-    # The budget counts toward max_tokens and must stay below it; a cap too small for the
-    # 1024-token floor is raised by that floor so the answer keeps the room the client gave it.
+    # The budget counts toward max_tokens and must stay below it: thinking gets at most half of
+    # the client's limit, never under Anthropic's 1024 floor; a limit too small for that floor is
+    # raised by the budget, so the answer keeps the room the client gave it.
     max_tokens = body["max_tokens"]
-    if max_tokens <= 1024:
-        body["max_tokens"] = max_tokens + 1024
-        budget = 1024
-    else:
-        budget = min(thinking["budget_tokens"], max_tokens - 1)
+    budget = max(1024, min(thinking["budget_tokens"], max_tokens // 2))
+    if max_tokens <= budget:
+        body["max_tokens"] = max_tokens + budget
     body["thinking"] = {"type": "enabled", "budget_tokens": budget}
 
 

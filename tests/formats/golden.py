@@ -1,0 +1,42 @@
+"""Golden files: a case's expected output lives next to its input, in tests/data.
+
+Run the suite with `UPDATE_GOLDEN=1` to (re)write expected outputs, then read the diff before
+committing: a golden file is a claim about the right answer, not a snapshot of whatever came out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+def cases(folder: str, pattern: str = "*.json") -> list[Path]:
+    return sorted((DATA / folder).glob(pattern))
+
+
+def load(path: Path) -> dict[str, Any]:
+    case: dict[str, Any] = json.loads(path.read_text())
+    return case
+
+
+def check(path: Path, case: dict[str, Any], key: str, actual: Any) -> None:
+    """Compare `actual` with `case[key]`, or record it there when updating."""
+    if UPDATE:
+        case[key] = actual
+        path.write_text(json.dumps(case, indent=2, ensure_ascii=False) + "\n")
+        return
+    assert key in case, f"{path.name} has no expected {key!r}: run with UPDATE_GOLDEN=1 and review"
+    assert actual == case[key]
+
+
+def check_text(path: Path, actual: str) -> None:
+    if UPDATE:
+        path.write_text(actual)
+        return
+    assert path.exists(), f"{path.name} is missing: run with UPDATE_GOLDEN=1 and review"
+    assert actual == path.read_text()
