@@ -1,4 +1,4 @@
-"""Chat Completions <-> Anthropic conversion against the golden files in tests/data/chat_anthropic."""
+"""Chat Completions <-> Anthropic conversion against the golden files in tests/data."""
 
 from __future__ import annotations
 

@@ -131,7 +131,7 @@ def _turns(
 
 
 def _plain(turn: dict[str, Any]) -> dict[str, Any]:
-    """A turn of one plain text block in the string shorthand, as the client most likely wrote it."""
+    """A turn of one plain text block in the string shorthand, as the client likely wrote it."""
     match turn["content"]:
         case [{"type": "text", "text": str(text), **rest}] if not rest:
             return {"role": turn["role"], "content": text}
