@@ -30,7 +30,9 @@ def request(req: chat.ChatRequest, ctx: RequestContext) -> AnthropicRequest:
     traits = ctx.traits
     body: dict[str, Any] = {"model": ctx.model}
     thinking = options.thinking(req.reasoning_effort, traits)
-    body["max_tokens"] = req.max_completion_tokens or req.max_tokens or traits.max_output_tokens
+    # Clients often ask for more than a model can write; Claude refuses that, so cap it.
+    asked = req.max_completion_tokens or req.max_tokens or traits.max_output_tokens
+    body["max_tokens"] = min(asked, traits.max_output_tokens)
     options.tools(req, body)
     if thinking is not None and options.forces_tool(body):
         thinking = None  # Anthropic refuses thinking with a forced tool; the forced tool wins
@@ -38,6 +40,10 @@ def request(req: chat.ChatRequest, ctx: RequestContext) -> AnthropicRequest:
         req.response_format, traits, body, thinking_on=thinking is not None
     )
     body["messages"] = _turns(req.messages, ctx, thinking_on=thinking is not None)
+    if thinking is not None and _thinking_missing(body["messages"]):
+        thinking = None  # Claude wants the thinking before these tool calls back; we have none
+    if not body["messages"]:
+        raise ConversionError("the conversation has no message with content", "messages")
     if system := _with_instruction(_system(req.messages), instruction):
         body["system"] = system
     options.apply_thinking(body, thinking)
@@ -128,6 +134,17 @@ def _turns(
         if turn["role"] == "user":  # tool results first, then whatever the user added
             turn["content"].sort(key=lambda block: block.get("type") != "tool_result")
     return [_plain(turn) for turn in _settle_prefill(turns, ctx.traits, thinking_on)]
+
+
+def _thinking_missing(turns: list[dict[str, Any]]) -> bool:
+    """With thinking on, a conversation ending in tool results must give back the thinking that
+    came before those tool calls; True when that thinking is not there."""
+    if len(turns) < 2 or turns[-1]["role"] != "user" or not isinstance(turns[-1]["content"], list):
+        return False
+    if not any(block["type"] == "tool_result" for block in turns[-1]["content"]):
+        return False
+    content = turns[-2]["content"]
+    return not isinstance(content, list) or content[0]["type"] not in ("thinking", "redacted_thinking")
 
 
 def _plain(turn: dict[str, Any]) -> dict[str, Any]:
@@ -306,7 +323,7 @@ def _settle_prefill(
         return turns  # an unanswered tool call: the upstream will say what is missing
     if thinking_on or not traits.prefill:
         return turns[:-1]
-    if last[-1]["type"] == "text":
+    while last and last[-1]["type"] == "text" and last[-1]["text"] != last[-1]["text"].rstrip():
         last[-1] = {**last[-1], "text": last[-1]["text"].rstrip()}
         if not last[-1]["text"]:
             last.pop()
