@@ -4,15 +4,18 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# The old major version of the anthropic SDK (sends x-api-key) lives in its own environment.
-OLD_ANTHROPIC := build/clients/anthropic0
+# Test clients that cannot share the dev environment (old major versions, aider's pinned
+# dependencies) each get their own under build/clients/.
+CLIENTS := build/clients
+CLIENT_PINS := anthropic0=anthropic==0.125.0 openai1=openai==1.109.1 aider=aider-chat==0.86.2
+CLIENT_STAMPS := $(foreach pin,$(CLIENT_PINS),$(CLIENTS)/$(firstword $(subst =, ,$(pin)))/.installed)
 
 .PHONY: run test lint install dev clean
 
 run: $(VENV)/.installed
 	$(BIN)/ccproxy $(ARGS)
 
-test: $(VENV)/.dev $(OLD_ANTHROPIC)/.installed
+test: $(VENV)/.dev $(CLIENT_STAMPS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -40,9 +43,10 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(VENV)/.installed $@
 
-$(OLD_ANTHROPIC)/.installed:
-	$(PYTHON) -m venv $(OLD_ANTHROPIC)
-	$(OLD_ANTHROPIC)/bin/pip install -q anthropic==0.125.0
+$(CLIENTS)/%/.installed: Makefile
+	rm -rf $(CLIENTS)/$*
+	$(PYTHON) -m venv $(CLIENTS)/$*
+	$(CLIENTS)/$*/bin/pip install -q $(patsubst $*=%,%,$(filter $*=%,$(CLIENT_PINS)))
 	touch $@
 
 clean:

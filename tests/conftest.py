@@ -18,9 +18,17 @@ from tests.fakes.live import LiveServer, LiveServers
 
 # Variables that would let the developer's own set-up leak into a test.
 _FOREIGN_ENV = (
-    "CLAUDE_CODE_OAUTH_TOKEN", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "XDG_CONFIG_HOME",
-    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
-)  # fmt: skip
+    "CLAUDE_CODE_OAUTH_TOKEN",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "XDG_CONFIG_HOME",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
 _SECTIONS = ("SERVER__", "SECURITY__", "CLAUDE__", "CODEX__", "OBSERVABILITY__")
 
 

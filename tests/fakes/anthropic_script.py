@@ -6,6 +6,7 @@
 - lines `CALL <tool> <json>` (tools present): those tool calls, in parallel;
 - `RUN: <command>` with a `Bash` tool: a Bash call;
 - images or documents: "I see 2 image(s): image/png, url" / "I read 1 document(s)";
+- a line `AIDER_WRITE <file> <text>`: aider's "whole" edit format, replacing <file> with <text>;
 - `REFUSE`: stop_reason `refusal`; `LONG`: stop_reason `max_tokens`; `HALT` with stop sequences:
   stop_reason `stop_sequence`;
 - otherwise REPLY. With thinking on, a signed thinking block comes first.
@@ -80,6 +81,10 @@ def _plain(
         return [_text(f"I see {len(images)} image(s): {', '.join(kinds)}")], "end_turn", None
     if documents := [b for b in blocks if b.get("type") == "document"]:
         return [_text(f"I read {len(documents)} document(s)")], "end_turn", None
+    if "AIDER_WRITE " in text:
+        line = text.split("AIDER_WRITE ", 1)[1].splitlines()[0]
+        name, _, content = line.partition(" ")
+        return [_text(f"{name}\n```\n{content}\n```\n")], "end_turn", None
     if "REFUSE" in text:
         return [_text("I can't help with that.")], "refusal", None
     if "LONG" in text:

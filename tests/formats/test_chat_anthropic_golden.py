@@ -20,11 +20,21 @@ from ccproxy.formats.convert.context import (
 from tests.formats import golden
 
 TRAITS = {
-    "classic": ModelTraits(max_output_tokens=64000, thinking="budget", sampling=True,
-                           native_json_schema=False, prefill=True),
-    "modern": ModelTraits(max_output_tokens=128000, thinking="adaptive", sampling=False,
-                          native_json_schema=True, prefill=False),
-}  # fmt: skip
+    "classic": ModelTraits(
+        max_output_tokens=64000,
+        thinking="budget",
+        sampling=True,
+        native_json_schema=False,
+        prefill=True,
+    ),
+    "modern": ModelTraits(
+        max_output_tokens=128000,
+        thinking="adaptive",
+        sampling=False,
+        native_json_schema=True,
+        prefill=False,
+    ),
+}
 
 
 def request_context(case: dict[str, Any]) -> RequestContext:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -17,12 +18,20 @@ from tests.fakes import anthropic_rules
 TRAITS = {
     "claude-haiku-4-5-20251001": ModelTraits(max_output_tokens=64000, native_json_schema=True),
     "claude-test": ModelTraits(max_output_tokens=8192),
-    "claude-opus-5-5": ModelTraits(max_output_tokens=128000, thinking="adaptive", sampling=False,
-                                   native_json_schema=True, prefill=False),
-}  # fmt: skip
+    "claude-opus-5-5": ModelTraits(
+        max_output_tokens=128000,
+        thinking="adaptive",
+        sampling=False,
+        native_json_schema=True,
+        prefill=False,
+    ),
+}
 
 words = st.text(alphabet="abc xyz\n", min_size=0, max_size=12)
-texts = st.one_of(words, st.lists(words, max_size=3).map(lambda parts: [{"type": "text", "text": p} for p in parts]))
+texts = st.one_of(
+    words,
+    st.lists(words, max_size=3).map(lambda parts: [{"type": "text", "text": p} for p in parts]),
+)
 IMAGE = {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
 
 
@@ -38,15 +47,22 @@ def user_message(draw: st.DrawFn) -> dict[str, Any]:
 def exchange(draw: st.DrawFn, number: int) -> list[dict[str, Any]]:
     """An assistant turn, with tool calls answered by tool messages, maybe a user message after."""
     calls = [
-        {"id": f"call_{number}_{i}" if draw(st.booleans()) else f"fn.{number}:{i}", "type": "function",
-         "function": {"name": draw(st.sampled_from(["ping", "get_weather"])),
-                      "arguments": draw(st.sampled_from(["", "{}", '{"city": "Paris"}']))}}
+        {
+            "id": f"call_{number}_{i}" if draw(st.booleans()) else f"fn.{number}:{i}",
+            "type": "function",
+            "function": {
+                "name": draw(st.sampled_from(["ping", "get_weather"])),
+                "arguments": draw(st.sampled_from(["", "{}", '{"city": "Paris"}'])),
+            },
+        }
         for i in range(draw(st.integers(0, 3)))
-    ]  # fmt: skip
+    ]
     assistant: dict[str, Any] = {"role": "assistant", "content": draw(st.one_of(st.none(), words))}
     if calls:
         assistant["tool_calls"] = calls
-    messages = [assistant] + [{"role": "tool", "tool_call_id": c["id"], "content": draw(words)} for c in calls]
+    messages = [assistant] + [
+        {"role": "tool", "tool_call_id": c["id"], "content": draw(words)} for c in calls
+    ]
     if not calls or draw(st.booleans()):
         messages.append(draw(user_message()))
     return messages
@@ -56,7 +72,9 @@ def exchange(draw: st.DrawFn, number: int) -> list[dict[str, Any]]:
 def chat_requests(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     messages: list[dict[str, Any]] = []
     if draw(st.booleans()):
-        messages.append({"role": draw(st.sampled_from(["system", "developer"])), "content": draw(words)})
+        messages.append(
+            {"role": draw(st.sampled_from(["system", "developer"])), "content": draw(words)}
+        )
     messages.append({"role": "user", "content": draw(words.filter(str.strip))})
     for number in range(draw(st.integers(0, 4))):
         messages += draw(exchange(number))
@@ -64,19 +82,31 @@ def chat_requests(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
             messages.append({"role": "developer", "content": draw(words)})
     if draw(st.booleans()):
         messages.append({"role": "assistant", "content": draw(words)})  # a prefill
-    tools = [{"type": "function", "function": {"name": n, "parameters": {"type": "object"}}} for n in ("ping", "get_weather")]
+    tools = [
+        {"type": "function", "function": {"name": n, "parameters": {"type": "object"}}}
+        for n in ("ping", "get_weather")
+    ]
     request: dict[str, Any] = {"model": "gpt-4o", "messages": messages, "tools": tools}
     optional = {
-        "reasoning_effort": st.sampled_from(["none", "minimal", "low", "medium", "high", "xhigh", "max"]),
+        "reasoning_effort": st.sampled_from(
+            ["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+        ),
         "max_tokens": st.integers(1, 200000),
         "temperature": st.floats(0, 2),
         "top_p": st.floats(0, 1),
-        "tool_choice": st.sampled_from(["auto", "none", "required", {"type": "function", "function": {"name": "ping"}}]),
+        "tool_choice": st.sampled_from(
+            ["auto", "none", "required", {"type": "function", "function": {"name": "ping"}}]
+        ),
         "parallel_tool_calls": st.booleans(),
         "stop": st.lists(st.sampled_from(["END", " ", "\n"]), max_size=4),
-        "response_format": st.sampled_from([{"type": "text"}, {"type": "json_object"},
-                                            {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}]),
-    }  # fmt: skip
+        "response_format": st.sampled_from(
+            [
+                {"type": "text"},
+                {"type": "json_object"},
+                {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}},
+            ]
+        ),
+    }
     for name, strategy in optional.items():
         if draw(st.booleans()):
             request[name] = draw(strategy)
@@ -100,7 +130,7 @@ def test_converted_requests_are_valid_anthropic_requests(case: tuple[dict[str, A
 def _alternates(messages: list[dict[str, Any]]) -> None:
     roles = [m["role"] for m in messages]
     assert roles[0] == "user"
-    assert all(a != b for a, b in zip(roles, roles[1:], strict=False)), roles
+    assert all(a != b for a, b in itertools.pairwise(roles)), roles
     for message in messages:
         content = message["content"]
         assert content, message
@@ -113,7 +143,7 @@ def _tool_results_answer_tool_uses(messages: list[dict[str, Any]]) -> None:
         content = message["content"]
         return [b for b in content if b["type"] == kind] if isinstance(content, list) else []
 
-    for before, after in zip(messages, messages[1:], strict=False):
+    for before, after in itertools.pairwise(messages):
         uses = {b["id"] for b in blocks(before, "tool_use")}
         results = [b["tool_use_id"] for b in blocks(after, "tool_result")]
         assert set(results) == uses

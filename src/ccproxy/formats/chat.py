@@ -3,6 +3,7 @@ the proxy writes (errors, chunks)."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -148,6 +149,21 @@ class ChatRequest(Wire):
     reasoning_effort: str | None = None
     user: str | None = None
     safety_identifier: str | None = None
+
+
+def parse_request_json(raw: bytes) -> ChatRequest:
+    """The request from its raw body (parsed and validated in one pass, the fast way); raises
+    ValueError with a message naming what is wrong."""
+    try:
+        return ChatRequest.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        if first["type"] == "json_invalid":
+            raise ValueError(f"request body is not valid JSON: {first['msg']}") from None
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError("request body must be a JSON object") from None
+        raise ValueError(describe(exc, data)) from None
 
 
 def parse_request(payload: dict[str, Any]) -> ChatRequest:

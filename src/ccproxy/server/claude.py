@@ -54,7 +54,7 @@ async def _passthrough(request: Request, upstream_path: str) -> Response:
 async def chat_completions(request: Request) -> Response:
     """OpenAI Chat Completions on Claude: translate, send, translate back (streamed or not)."""
     try:
-        req = chat.parse_request(json_object(await request.body()))
+        req = chat.parse_request_json(await request.body())
     except ValueError as exc:
         raise BadRequest(str(exc)) from exc
     provider = _claude(request)

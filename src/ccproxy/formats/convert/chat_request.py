@@ -5,15 +5,17 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic_core import from_json
 
 from ccproxy.formats import chat
 from ccproxy.formats.convert import chat_options as options
 from ccproxy.formats.convert.context import ConversionError, ModelTraits, RequestContext
 
+THINKING_TYPES = ("thinking", "redacted_thinking")
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 _TOOL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -122,17 +124,12 @@ def _turns(
 ) -> list[dict[str, Any]]:
     turns: list[dict[str, Any]] = []
     for index, message in enumerate(messages):
-        if isinstance(message, chat.SystemMessage):
-            continue
         if isinstance(message, chat.UserMessage):
             _append(turns, "user", _user_blocks(message, index))
         elif isinstance(message, chat.ToolMessage):
             _append(turns, "user", [_tool_result(message)])
-        else:
+        elif isinstance(message, chat.AssistantMessage):
             _append(turns, "assistant", _assistant_blocks(message, index, ctx))
-    for turn in turns:
-        if turn["role"] == "user":  # tool results first, then whatever the user added
-            turn["content"].sort(key=lambda block: block.get("type") != "tool_result")
     return [_plain(turn) for turn in _settle_prefill(turns, ctx.traits, thinking_on)]
 
 
@@ -144,24 +141,33 @@ def _thinking_missing(turns: list[dict[str, Any]]) -> bool:
     if not any(block["type"] == "tool_result" for block in turns[-1]["content"]):
         return False
     content = turns[-2]["content"]
-    return not isinstance(content, list) or content[0]["type"] not in ("thinking", "redacted_thinking")
+    return not isinstance(content, list) or content[0]["type"] not in (
+        "thinking",
+        "redacted_thinking",
+    )
 
 
 def _plain(turn: dict[str, Any]) -> dict[str, Any]:
     """A turn of one plain text block in the string shorthand, as the client likely wrote it."""
-    match turn["content"]:
-        case [{"type": "text", "text": str(text), **rest}] if not rest:
-            return {"role": turn["role"], "content": text}
+    content = turn["content"]
+    if len(content) == 1 and content[0]["type"] == "text" and len(content[0]) == 2:
+        return {"role": turn["role"], "content": content[0]["text"]}
     return turn
 
 
 def _append(turns: list[dict[str, Any]], role: str, blocks: list[dict[str, Any]]) -> None:
     if not blocks:
         return
-    if turns and turns[-1]["role"] == role:
-        turns[-1]["content"].extend(blocks)
-    else:
+    if not turns or turns[-1]["role"] != role:
         turns.append({"role": role, "content": blocks})
+        return
+    content = turns[-1]["content"]
+    if blocks[0]["type"] == "tool_result" and content[-1]["type"] != "tool_result":
+        # Tool results lead a user turn, ahead of anything the user wrote.
+        at = next(i for i, block in enumerate(content) if block["type"] != "tool_result")
+        content[at:at] = blocks
+    else:
+        content.extend(blocks)
 
 
 def _user_blocks(message: chat.UserMessage, index: int) -> list[dict[str, Any]]:
@@ -281,7 +287,7 @@ def _arguments(call: chat.ToolCall, where: str) -> dict[str, Any]:
     if not call.function.arguments.strip():
         return {}
     try:
-        value = json.loads(call.function.arguments)
+        value = from_json(call.function.arguments)
     except ValueError:
         raise ConversionError(
             "function.arguments is not valid JSON", f"{where}.function.arguments"
