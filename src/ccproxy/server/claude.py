@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -13,8 +14,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from ccproxy.errors import BadRequest, UpstreamUnavailable
 from ccproxy.formats import anthropic, chat
-from ccproxy.formats.convert import chat_request, chat_response
-from ccproxy.formats.convert.chat_stream import Stream
+from ccproxy.formats.convert import chat_to_anthropic
+from ccproxy.formats.convert.chat_to_anthropic import Stream
 from ccproxy.formats.convert.context import ConversionError, RequestContext, ResponseContext
 from ccproxy.providers.claude_api import ClaudeAPI, prepare_body, translated_body
 from ccproxy.server.bodies import json_object
@@ -61,7 +62,7 @@ async def chat_completions(request: Request) -> Response:
     memory: ThinkingMemory = request.app.state.thinking
     model = provider.resolve_model(req.model)
     try:
-        converted = chat_request.request(
+        converted = chat_to_anthropic.request(
             req, RequestContext(model, provider.traits(model), memory.recall)
         )
     except ConversionError as exc:
@@ -79,18 +80,21 @@ async def chat_completions(request: Request) -> Response:
     if upstream.status_code >= 400:
         raw = await _read(upstream, provider.host)
         return JSONResponse(
-            chat_response.error(upstream.status_code, raw), upstream.status_code, headers
+            chat_to_anthropic.error(upstream.status_code, raw), upstream.status_code, headers
         )
     if req.stream:
         stream = Stream(ctx)
         events = _remembering(converted_events(upstream, provider.host, stream), stream, memory)
         return StreamingResponse(events, media_type="text/event-stream", headers=headers)
     message = _message(await _read(upstream, provider.host), provider.host)
-    memory.remember(chat_response.thinking_by_tool_id(message))
-    return JSONResponse(chat_response.response(message, ctx), headers=headers)
+    memory.remember(chat_to_anthropic.thinking_by_tool_id(message))
+    return JSONResponse(chat_to_anthropic.response(message, ctx), headers=headers)
 
 
-async def _remembering(events: Any, stream: Stream, memory: ThinkingMemory) -> Any:
+async def _remembering(
+    events: AsyncIterator[bytes], stream: Stream, memory: ThinkingMemory
+) -> AsyncIterator[bytes]:
+    """The events as they are; once the stream is over, its thinking is remembered."""
     async for frames in events:
         yield frames
     memory.remember(stream.thinking_by_tool_id)
