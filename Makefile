@@ -10,7 +10,7 @@ CLIENTS := build/clients
 CLIENT_PINS := anthropic0=anthropic==0.125.0 openai1=openai==1.109.1 aider=aider-chat==0.86.2
 CLIENT_STAMPS := $(foreach pin,$(CLIENT_PINS),$(CLIENTS)/$(firstword $(subst =, ,$(pin)))/.installed)
 
-.PHONY: run test lint install dev clean
+.PHONY: run test lint install dev bench clean
 
 run: $(VENV)/.installed
 	$(BIN)/ccproxy $(ARGS)
@@ -47,6 +47,22 @@ $(CLIENTS)/%/.installed: Makefile
 	rm -rf $(CLIENTS)/$*
 	$(PYTHON) -m venv $(CLIENTS)/$*
 	$(CLIENTS)/$*/bin/pip install -q $(patsubst $*=%,%,$(filter $*=%,$(CLIENT_PINS)))
+	touch $@
+
+# The benchmark (not part of the tests): the peers in their own environments, then one run.
+BENCH := build/bench
+BENCH_PINS := runner=matplotlib==3.11.2_uvloop==0.23.0 litellm=litellm[proxy]==1.106.0 ccproxy-api=ccproxy-api==0.2.10
+BENCH_STAMPS := $(foreach pin,$(BENCH_PINS),$(BENCH)/$(firstword $(subst =, ,$(pin)))/.installed)
+
+bench: $(VENV)/.installed $(BENCH_STAMPS)
+	@command -v wrk >/dev/null && command -v hyperfine >/dev/null || \
+		{ echo "bench needs wrk and hyperfine: apt-get install wrk hyperfine"; exit 1; }
+	$(BENCH)/runner/bin/python -m bench.run $(BENCH_ARGS)
+
+$(BENCH)/%/.installed: Makefile
+	rm -rf $(BENCH)/$*
+	$(PYTHON) -m venv $(BENCH)/$*
+	$(BENCH)/$*/bin/pip install -q $(subst _, ,$(patsubst $*=%,%,$(filter $*=%,$(BENCH_PINS))))
 	touch $@
 
 clean:

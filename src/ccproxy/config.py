@@ -31,6 +31,7 @@ class ServerSettings(Section):
     host: str = Field(default="127.0.0.1", description="Address to bind.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port to bind (0: any free port).")
     log_level: LogLevel = Field(default="INFO", description="DEBUG also logs every request.")
+    workers: int = Field(default=1, ge=1, le=64, description="Server processes sharing the port.")
 
     @field_validator("log_level", mode="before")
     @classmethod

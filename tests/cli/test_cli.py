@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -119,3 +120,14 @@ def test_configuration_errors_are_reported_not_raised(tmp_path: Path) -> None:
     broken = ccproxy("--port", str(free_port()), env={"SERVER__LOG_LEVEL": "chatty"}, timeout=20)
     assert broken.returncode == 2 and "server.log_level" in broken.stderr
     assert "Traceback" not in broken.stderr
+
+
+def test_workers_share_the_port() -> None:
+    with Serving("--workers", "2") as server:
+        deadline = time.monotonic() + 30
+        while server.log.count("Application startup complete") < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.log.count("Application startup complete") == 2
+        assert "Started parent process" in server.log
+        for _ in range(10):
+            assert httpx.get(server.url + "/health").status_code == 200

@@ -64,6 +64,7 @@ class FakeAnthropic:
         self.account = account
         self.requests: list[Recorded] = []
         self.gate = threading.Event()
+        self.abandoned_streams = 0
         self.app = Starlette(
             routes=[
                 Route("/v1/messages", self.messages, methods=["POST"]),
@@ -176,9 +177,11 @@ class FakeAnthropic:
     ) -> AsyncIterator[bytes]:
         start = _message(model, [], None, output_tokens=1)
         yield sse("message_start", {"type": "message_start", "message": start})
-        released = model != "fake-gated-stream" or await anyio.to_thread.run_sync(
-            self.gate.wait, 30
-        )
+        try:
+            released = model != "fake-gated-stream" or await self._gate_opens(30)
+        except BaseException:
+            self.abandoned_streams += 1  # the proxy went away while we were waiting
+            raise
         if model == "fake-stream-error" or not released:
             yield sse(
                 "error",
@@ -197,6 +200,14 @@ class FakeAnthropic:
             {"type": "message_delta", "delta": delta, "usage": {"output_tokens": 5}},
         )
         yield sse("message_stop", {"type": "message_stop"})
+
+    async def _gate_opens(self, seconds: float) -> bool:
+        """Waits for `gate` in small cancellable steps, so a closed connection ends the wait."""
+        for _ in range(int(seconds * 100)):
+            if self.gate.is_set():
+                return True
+            await anyio.sleep(0.01)
+        return False
 
     async def count_tokens(self, request: Request) -> Response:
         recorded = await self._record(request)

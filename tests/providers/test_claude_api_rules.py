@@ -100,13 +100,13 @@ def test_prepare_body_survives_lone_surrogates() -> None:
 
 
 def test_merge_betas() -> None:
-    assert merge_betas([]) == b"oauth-2025-04-20,claude-code-20250219"
+    assert merge_betas([]) == "oauth-2025-04-20,claude-code-20250219"
     assert (
-        merge_betas([b" a , b,,a", b"claude-code-20250219, c"])
-        == b"a,b,claude-code-20250219,c,oauth-2025-04-20"
+        merge_betas([" a , b,,a", "claude-code-20250219, c"])
+        == "a,b,claude-code-20250219,c,oauth-2025-04-20"
     )
     claude_code = (
-        b"claude-code-20250219,oauth-2025-04-20,interleaved-thinking-2025-05-14,effort-2025-11-24"
+        "claude-code-20250219,oauth-2025-04-20,interleaved-thinking-2025-05-14,effort-2025-11-24"
     )
     assert merge_betas([claude_code]) == claude_code
 
@@ -130,12 +130,12 @@ def test_upstream_headers_drop_and_replace() -> None:
     ]
     headers = dict(upstream_headers(client, "tok"))
     assert headers == {
-        b"anthropic-dangerous-direct-browser-access": b"true",
-        b"x-claude-code-session-id": b"abc",
-        b"accept": b"text/event-stream",
-        b"authorization": b"Bearer tok",
-        b"anthropic-version": b"2023-06-01",
-        b"anthropic-beta": b"oauth-2025-04-20,claude-code-20250219",
-        b"content-type": b"application/json",
+        "anthropic-dangerous-direct-browser-access": "true",
+        "x-claude-code-session-id": "abc",
+        "accept": "text/event-stream",
+        "authorization": "Bearer tok",
+        "anthropic-version": "2023-06-01",
+        "anthropic-beta": "oauth-2025-04-20,claude-code-20250219",
+        "content-type": "application/json",
     }
-    assert dict(upstream_headers([], "t"))[b"accept"] == b"application/json"
+    assert dict(upstream_headers([], "t"))["accept"] == "application/json"

@@ -99,3 +99,13 @@ def test_head_preflights(proxy: str) -> None:
         response = httpx.head(proxy + path)
         assert response.status_code == 200
         assert response.content == b""
+
+
+def test_server_timing_header(proxy: str) -> None:
+    body = {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]}
+    timing = httpx.post(proxy + "/api/v1/messages", json=body, timeout=10).headers["server-timing"]
+    proxy_part, upstream_part = timing.split(", ")
+    assert proxy_part.startswith("proxy;dur=") and float(proxy_part.split("=")[1]) >= 0
+    assert upstream_part.startswith("upstream;dur=") and float(upstream_part.split("=")[1]) > 0
+    local = httpx.get(proxy + "/health").headers["server-timing"]
+    assert local.startswith("proxy;dur=") and "upstream" not in local

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 
@@ -93,3 +94,17 @@ def test_upstream_error_event_passes_through(proxy: str) -> None:
         "error",
         {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
     )
+
+
+def test_client_leaving_closes_the_upstream_stream(
+    proxy: str, anthropic_fake: FakeAnthropic
+) -> None:
+    with httpx.stream(
+        "POST", f"{proxy}/api/v1/messages", json=stream_body("fake-gated-stream"), timeout=10
+    ) as response:
+        assert next(response.iter_raw()).startswith(b"event: message_start")
+    # The client is gone; the proxy must drop its upstream stream rather than wait it out.
+    deadline = time.monotonic() + 10
+    while anthropic_fake.abandoned_streams == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert anthropic_fake.abandoned_streams == 1

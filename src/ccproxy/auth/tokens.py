@@ -9,6 +9,7 @@ the old one would fail.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -17,16 +18,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from ccproxy.auth import store
 from ccproxy.auth.store import ClaudeCredential, CredentialFileError
 from ccproxy.auth.vendors import CLAUDE, CLAUDE_LOGIN_HINT, ClaudeOAuth
-from ccproxy.errors import AuthenticationRequired, UpstreamUnavailable
+from ccproxy.errors import AuthenticationRequired, ProxyError, UpstreamUnavailable
+from ccproxy.http import Client, Timeouts
 
 log = logging.getLogger(__name__)
 
 ENV_TOKEN = "CLAUDE_CODE_OAUTH_TOKEN"
+_REFRESH_TIMEOUTS = Timeouts(connect=10.0, read=30.0)
 
 
 class RefreshRefused(Exception):
@@ -40,7 +41,7 @@ class ClaudeTokens:
         self,
         path: Path,
         token_url: str,
-        http: httpx.AsyncClient,
+        http: Client,
         *,
         env_token: str | None = None,
         oauth: ClaudeOAuth = CLAUDE,
@@ -54,12 +55,21 @@ class ClaudeTokens:
         self._clock = clock
         self._lock = asyncio.Lock()
         self._cache: tuple[tuple[int, int, int] | None, ClaudeCredential | None] = (None, None)
+        self._checked = 0.0
         self.read_error: str | None = None
 
-    def current(self) -> ClaudeCredential | None:
-        """The credential as it stands now; the file is re-read only when it has changed."""
+    def current(self, *, fresh: bool = False) -> ClaudeCredential | None:
+        """The credential as it stands now; the file is re-read only when it has changed.
+
+        On the request path a loaded credential is trusted for a second before the file is looked
+        at again (one `stat` per second instead of per request); `fresh` looks now.
+        """
         if self._env is not None:
             return self._env
+        now = time.monotonic()
+        if not fresh and self._cache[1] is not None and now - self._checked < 1.0:
+            return self._cache[1]
+        self._checked = now
         stamp = store.fingerprint(self.path)
         if stamp is None or stamp != self._cache[0]:
             self._cache = (stamp, self._read())
@@ -98,7 +108,7 @@ class ClaudeTokens:
             if fresh is not None:
                 return fresh
             async with store.file_lock(self.path):
-                self._cache = (None, None)
+                self._cache, self._checked = (None, None), 0.0
                 fresh = self._usable_other_than(stale)
                 if fresh is not None:
                     return fresh
@@ -139,7 +149,7 @@ class ClaudeTokens:
         self, used: ClaudeCredential, refused: RefreshRefused
     ) -> dict[str, Any]:
         # The refresh token may have rotated in another process since we read the file.
-        self._cache = (None, None)
+        self._cache, self._checked = (None, None), 0.0
         again = self.current()
         if again is None or again.refresh_token in (None, used.refresh_token):
             raise AuthenticationRequired(
@@ -160,22 +170,25 @@ class ClaudeTokens:
             "client_id": self._oauth.client_id,
         }
         host = urlsplit(self.token_url).netloc
+        headers = [("content-type", "application/json"), ("accept", "application/json")]
         try:
-            response = await self._http.post(self.token_url, json=body, timeout=30.0)
-        except httpx.HTTPError as exc:
-            raise UpstreamUnavailable(
-                f"could not refresh the Claude token: {host} unreachable ({type(exc).__name__})"
-            ) from exc
-        return _token_response(response, host)
+            response = await self._http.send(
+                "POST", self.token_url, host=host, headers=headers,
+                body=json.dumps(body).encode(), timeouts=_REFRESH_TIMEOUTS,
+            )  # fmt: skip
+            raw = await response.read()
+        except ProxyError as exc:
+            raise UpstreamUnavailable(f"could not refresh the Claude token: {exc.message}") from exc
+        return _token_response(response.status, raw, host)
 
     def _save(self, token: dict[str, Any]) -> None:
         data = store.read_json_object(self.path) or {}
         store.write_json_atomic(self.path, store.apply_claude_refresh(data, token, self._clock()))
-        self._cache = (None, None)
+        self._cache, self._checked = (None, None), 0.0
 
     def describe(self) -> dict[str, Any]:
         """Where the credential comes from and how long it lasts; never the token itself."""
-        credential = self.current()
+        credential = self.current(fresh=True)
         if credential is None:
             return {
                 "source": "none",
@@ -198,34 +211,32 @@ class ClaudeTokens:
         }
 
 
-def _token_response(response: httpx.Response, host: str) -> dict[str, Any]:
-    if response.status_code in (400, 401, 403):
-        raise RefreshRefused(_oauth_error(response))
-    if response.status_code != 200:
-        raise UpstreamUnavailable(
-            f"could not refresh the Claude token: {host} answered {response.status_code}"
-        )
-    try:
-        token = response.json()
-    except ValueError:
-        token = None
-    if not isinstance(token, dict) or not isinstance(token.get("access_token"), str):
+def _token_response(status: int, raw: bytes, host: str) -> dict[str, Any]:
+    body = _json(raw)
+    if status in (400, 401, 403):
+        raise RefreshRefused(_oauth_error(body, status))
+    if status != 200:
+        raise UpstreamUnavailable(f"could not refresh the Claude token: {host} answered {status}")
+    if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
         raise UpstreamUnavailable(
             f"could not refresh the Claude token: {host} sent no access_token"
         )
-    return token
+    return body
 
 
-def _oauth_error(response: httpx.Response) -> str:
-    """The OAuth error code (`invalid_grant`, …) of a refused token request."""
+def _json(raw: bytes) -> Any:
     try:
-        body = response.json()
+        return json.loads(raw)
     except ValueError:
-        body = None
+        return None
+
+
+def _oauth_error(body: Any, status: int) -> str:
+    """The OAuth error code (`invalid_grant`, …) of a refused token request."""
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
         error = error.get("type") or error.get("message")
-    return str(error) if error else f"HTTP {response.status_code}"
+    return str(error) if error else f"HTTP {status}"
 
 
 def _iso(epoch: float) -> str:

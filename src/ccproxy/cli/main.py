@@ -26,6 +26,9 @@ Port = Annotated[int | None, typer.Option("--port", help="Port to bind [default:
 Config = Annotated[
     Path | None, typer.Option("--config", help="TOML config file (default: discovered).")
 ]
+Workers = Annotated[
+    int | None, typer.Option("--workers", help="Server processes sharing the port [default: 1].")
+]
 LogLevel = Annotated[
     str | None, typer.Option("--log-level", help="DEBUG, INFO, WARNING or ERROR [default: INFO].")
 ]
@@ -44,6 +47,7 @@ def main(
     port: Port = None,
     config: Config = None,
     log_level: LogLevel = None,
+    workers: Workers = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -52,7 +56,9 @@ def main(
     ] = False,
 ) -> None:
     """Start the proxy (the same as `ccproxy serve`)."""
-    options = ServeOptions(host=host, port=port, config=config, log_level=log_level)
+    options = ServeOptions(
+        host=host, port=port, config=config, log_level=log_level, workers=workers
+    )
     if ctx.invoked_subcommand is None:
         serve(options)
     ctx.obj = options
@@ -65,9 +71,10 @@ def serve_command(
     port: Port = None,
     config: Config = None,
     log_level: LogLevel = None,
+    workers: Workers = None,
 ) -> None:
     """Start the proxy on 127.0.0.1:8000 (or --host/--port)."""
-    given = ServeOptions(host=host, port=port, config=config, log_level=log_level)
+    given = ServeOptions(host=host, port=port, config=config, log_level=log_level, workers=workers)
     serve(given.over(ctx.obj) if isinstance(ctx.obj, ServeOptions) else given)
 
 

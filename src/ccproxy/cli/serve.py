@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import json
 import logging
+import os
 import socket
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+
+from ccproxy import logs
 
 if TYPE_CHECKING:
     from ccproxy.config import Settings
@@ -24,13 +28,19 @@ class ServeOptions:
     port: int | None = None
     config: Path | None = None
     log_level: str | None = None
+    workers: int | None = None
 
     def over(self, base: ServeOptions) -> ServeOptions:
         """These options, falling back to `base` for any not given."""
         return replace(base, **{k: v for k, v in self.__dict__.items() if v is not None})
 
     def server_overrides(self) -> dict[str, Any]:
-        given = {"host": self.host, "port": self.port, "log_level": self.log_level}
+        given = {
+            "host": self.host,
+            "port": self.port,
+            "log_level": self.log_level,
+            "workers": self.workers,
+        }
         return {k: v for k, v in given.items() if v is not None}
 
 
@@ -45,30 +55,47 @@ def serve(options: ServeOptions) -> None:
         _fail(str(exc))
     except ValidationError as exc:
         _fail("invalid configuration:\n" + _validation_lines(exc), code=2)
-    configure_logging(settings.server.log_level)
+    logs.configure(settings.server.log_level)
     sock = bind(settings.server.host, settings.server.port)
     host, port = sock.getsockname()[:2]
     _warn_if_exposed(settings.server.host, settings.security.auth_token is not None)
-    _run(settings, sock, host, port)
-
-
-def _run(settings: Settings, sock: socket.socket, host: str, port: int) -> None:
-    import uvicorn
-
-    from ccproxy.server.app import create_app
-
     shown = f"[{host}]" if ":" in host else host
     log.info("ccproxy listening on http://%s:%d", shown, port)
     log.info("Anthropic clients: ANTHROPIC_BASE_URL=http://%s:%d/api", shown, port)
+    _run(settings, options, sock)
+
+
+def _run(settings: Settings, options: ServeOptions, sock: socket.socket) -> None:
+    import uvicorn
+
+    from ccproxy.server.app import WORKER_SETTINGS, create_app
+
+    common: dict[str, Any] = {
+        "log_config": None,
+        "log_level": settings.server.log_level.lower(),
+        "access_log": settings.server.log_level == "DEBUG",
+        "server_header": False,
+        "proxy_headers": False,  # client X-Forwarded-* headers are not trusted nor parsed
+        "lifespan": "on",
+    }
+    if settings.server.workers == 1:
+        uvicorn.Server(uvicorn.Config(create_app(settings), **common)).run(sockets=[sock])
+        return
+    from uvicorn.supervisors import Multiprocess
+
+    # Each worker process loads the settings again, from the same sources and flags.
+    loaded_from = {
+        "config": str(options.config) if options.config else None,
+        "server": options.server_overrides(),
+    }
+    os.environ[WORKER_SETTINGS] = json.dumps(loaded_from)
     config = uvicorn.Config(
-        create_app(settings),
-        log_config=None,
-        log_level=settings.server.log_level.lower(),
-        access_log=settings.server.log_level == "DEBUG",
-        server_header=False,
-        lifespan="on",
+        f"{create_app.__module__}:worker_app",
+        factory=True,
+        workers=settings.server.workers,
+        **common,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -106,18 +133,6 @@ def _is_loopback(host: str) -> bool:
     except OSError:
         return False
     return all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-        force=True,
-    )
-    # httpx logs every upstream request at INFO; that is the access log's job, not theirs.
-    for noisy in ("httpx", "httpcore", "hpack"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _validation_lines(exc: Any) -> str:

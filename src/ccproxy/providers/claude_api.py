@@ -13,13 +13,14 @@ import logging
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+from pydantic_core import to_json
 
 from ccproxy.auth.tokens import ClaudeTokens
 from ccproxy.auth.vendors import CLAUDE_LOGIN_HINT
 from ccproxy.config import ClaudeSettings
-from ccproxy.errors import AuthenticationRequired, UpstreamTimeout, UpstreamUnavailable
+from ccproxy.errors import AuthenticationRequired
 from ccproxy.formats.convert.context import ModelTraits
+from ccproxy.http import Client, Headers, Timeouts, Upstream
 from ccproxy.providers import catalog
 
 log = logging.getLogger(__name__)
@@ -31,16 +32,16 @@ IDENTITY_PREFIXES = (
 )
 BILLING_PREFIX = "x-anthropic-billing-header:"
 OAUTH_BETAS = ("oauth-2025-04-20", "claude-code-20250219")
-DEFAULT_VERSION = b"2023-06-01"
+DEFAULT_VERSION = "2023-06-01"
 
 # Headers never forwarded: hop-by-hop, the client's credentials (ours replace them), headers we
 # recompute, and anything that would tell the upstream about the client's network.
 _DROPPED = frozenset(
     {
-        b"connection", b"proxy-connection", b"keep-alive", b"te", b"trailer",
-        b"transfer-encoding", b"upgrade", b"proxy-authenticate", b"proxy-authorization",
-        b"host", b"content-length", b"accept-encoding", b"forwarded", b"origin", b"cookie",
-        b"authorization", b"x-api-key", b"anthropic-beta", b"anthropic-version", b"content-type",
+        "connection", "proxy-connection", "keep-alive", "te", "trailer", "transfer-encoding",
+        "upgrade", "proxy-authenticate", "proxy-authorization", "host", "content-length",
+        "accept-encoding", "forwarded", "origin", "cookie", "authorization", "x-api-key",
+        "anthropic-beta", "anthropic-version", "content-type",
     }
 )  # fmt: skip
 
@@ -106,51 +107,52 @@ def translated_body(body: dict[str, Any]) -> bytes:
 
 
 def dump_json(payload: dict[str, Any]) -> bytes:
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     try:
-        return text.encode()
-    except UnicodeEncodeError:  # a lone surrogate from a \ud8xx escape: keep it escaped
+        return to_json(payload)
+    except ValueError:  # a lone surrogate from a \ud8xx escape: keep it escaped
         return json.dumps(payload, separators=(",", ":")).encode()
 
 
-def merge_betas(values: list[bytes]) -> bytes:
+def merge_betas(values: list[str]) -> str:
     """The client's betas in their order, de-duplicated, then the OAuth betas it lacks (§1.3)."""
     betas: dict[str, None] = {}
     for value in values:
-        for item in value.decode("latin-1").split(","):
+        for item in value.split(","):
             if item := item.strip():
                 betas.setdefault(item, None)
     for beta in OAUTH_BETAS:
         betas.setdefault(beta, None)
-    return ",".join(betas).encode("latin-1")
+    return ",".join(betas)
 
 
-def upstream_headers(client: list[tuple[bytes, bytes]], token: str) -> list[tuple[bytes, bytes]]:
-    """Client headers minus what must not travel, plus our credentials and the merged betas."""
+def upstream_headers(client: list[tuple[bytes, bytes]], token: str) -> list[tuple[str, str]]:
+    """Client headers (as ASGI gives them) minus what must not travel, plus our credentials and
+    the merged betas."""
+    decoded = [(key.decode("latin-1"), value.decode("latin-1")) for key, value in client]
     named_by_connection = {
-        name.strip().lower().encode("latin-1")
-        for key, value in client
-        if key == b"connection"
-        for name in value.decode("latin-1").split(",")
+        name.strip().lower()
+        for key, value in decoded
+        if key == "connection"
+        for name in value.split(",")
     }
-    betas: list[bytes] = []
+    betas: list[str] = []
     version = DEFAULT_VERSION
-    headers: list[tuple[bytes, bytes]] = []
-    for key, value in client:
-        if key == b"anthropic-beta":
+    headers: list[tuple[str, str]] = []
+    for key, value in decoded:
+        if key == "anthropic-beta":
             betas.append(value)
-        elif key == b"anthropic-version":
+        elif key == "anthropic-version":
             version = value
-        elif key in _DROPPED or key in named_by_connection or key.startswith(b"x-forwarded-"):
+        elif key in _DROPPED or key in named_by_connection or key.startswith("x-forwarded-"):
             continue
         else:
             headers.append((key, value))
-    headers.append((b"authorization", b"Bearer " + token.encode("latin-1")))
-    headers.append((b"anthropic-version", version))
-    headers.append((b"anthropic-beta", merge_betas(betas)))
-    headers.append((b"content-type", b"application/json"))
-    if not any(key == b"accept" for key, _ in headers):
-        headers.append((b"accept", b"application/json"))
+    headers.append(("authorization", "Bearer " + token))
+    headers.append(("anthropic-version", version))
+    headers.append(("anthropic-beta", merge_betas(betas)))
+    headers.append(("content-type", "application/json"))
+    if not any(key == "accept" for key, _ in headers):
+        headers.append(("accept", "application/json"))
     return headers
 
 
@@ -159,14 +161,12 @@ class ClaudeAPI:
 
     name = "claude_api"
 
-    def __init__(self, settings: ClaudeSettings, http: httpx.AsyncClient, tokens: ClaudeTokens):
+    def __init__(self, settings: ClaudeSettings, http: Client, tokens: ClaudeTokens):
         self.base_url = settings.api_base_url.rstrip("/")
         self.host = urlsplit(self.base_url).netloc or self.base_url
         self.tokens = tokens
         self._http = http
-        self._timeout = httpx.Timeout(
-            connect=settings.connect_timeout, read=settings.read_timeout, write=60.0, pool=60.0
-        )
+        self._timeouts = Timeouts(connect=settings.connect_timeout, read=settings.read_timeout)
         self.rate_limits: dict[str, str] = {}
         self._model_map = settings.model_map
         self._trait_overrides = {
@@ -185,70 +185,58 @@ class ClaudeAPI:
 
     async def send(
         self, path: str, query: bytes, headers: list[tuple[bytes, bytes]], body: bytes
-    ) -> httpx.Response:
-        """POST to the upstream; an open (streaming) response the caller must close.
+    ) -> Upstream:
+        """POST to the upstream; an open response the caller must read or close.
 
         A 401 is answered by one refresh and one resend; nothing has reached the client yet.
         """
         url = self.base_url + path + ("?" + query.decode("latin-1") if query else "")
         token = await self.tokens.bearer()
         response = await self._post(url, upstream_headers(headers, token), body)
-        if response.status_code == 401 and self.tokens.can_refresh():
-            await response.aclose()
+        if response.status == 401 and self.tokens.can_refresh():
+            response.close()
             token = await self.tokens.refresh(token)
             response = await self._post(url, upstream_headers(headers, token), body)
-        if response.status_code == 403:
+        if response.status == 403:
             await _reject_revoked(response)
         self._note_rate_limits(response)
         return response
 
-    async def get(self, path: str) -> httpx.Response:
-        """A small authenticated GET (account profile); read in full."""
+    async def get(self, path: str) -> Upstream:
+        """A small authenticated GET (the account profile)."""
         token = await self.tokens.bearer()
         headers = [
-            (b"authorization", b"Bearer " + token.encode("latin-1")),
-            (b"anthropic-beta", OAUTH_BETAS[0].encode()),
-            (b"anthropic-version", DEFAULT_VERSION),
+            ("authorization", "Bearer " + token),
+            ("anthropic-beta", OAUTH_BETAS[0]),
+            ("anthropic-version", DEFAULT_VERSION),
         ]
-        try:
-            return await self._http.get(
-                self.base_url + path, headers=headers, timeout=self._timeout
-            )
-        except httpx.TimeoutException as exc:
-            raise UpstreamTimeout(f"{self.host} did not answer in time") from exc
-        except httpx.HTTPError as exc:
-            raise UpstreamUnavailable(f"cannot reach {self.host}: {type(exc).__name__}") from exc
-
-    async def _post(
-        self, url: str, headers: list[tuple[bytes, bytes]], body: bytes
-    ) -> httpx.Response:
-        request = self._http.build_request(
-            "POST", url, headers=headers, content=body, timeout=self._timeout
+        return await self._http.send(
+            "GET",
+            self.base_url + path,
+            host=self.host,
+            headers=headers,
+            body=None,
+            timeouts=self._timeouts,
         )
-        try:
-            return await self._http.send(request, stream=True)
-        except httpx.ConnectTimeout as exc:
-            raise UpstreamTimeout(f"timed out connecting to {self.host}") from exc
-        except httpx.TimeoutException as exc:
-            raise UpstreamTimeout(f"{self.host} did not answer in time") from exc
-        except httpx.HTTPError as exc:
-            raise UpstreamUnavailable(f"cannot reach {self.host}: {_describe(exc)}") from exc
 
-    def _note_rate_limits(self, response: httpx.Response) -> None:
-        limits = {k: v for k, v in response.headers.items() if k.startswith("anthropic-ratelimit-")}
+    async def _post(self, url: str, headers: Headers, body: bytes) -> Upstream:
+        return await self._http.send(
+            "POST", url, host=self.host, headers=headers, body=body, timeouts=self._timeouts
+        )
+
+    def _note_rate_limits(self, response: Upstream) -> None:
+        limits = {
+            key.decode("latin-1").lower(): value.decode("latin-1")
+            for key, value in response.raw_headers
+            if key.lower().startswith(b"anthropic-ratelimit-")
+        }
         if limits:
             self.rate_limits = limits
 
 
-async def _reject_revoked(response: httpx.Response) -> None:
+async def _reject_revoked(response: Upstream) -> None:
     """Anthropic answers a revoked token with 403; only a new login helps, so say that."""
-    body = await response.aread()
-    if b"revoked" in body:
+    if b"revoked" in await response.read():
         raise AuthenticationRequired(
             f"the Claude OAuth token has been revoked; {CLAUDE_LOGIN_HINT}"
         )
-
-
-def _describe(exc: httpx.HTTPError) -> str:
-    detail = str(exc).strip()
-    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__

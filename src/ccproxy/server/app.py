@@ -3,32 +3,48 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 
-import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ccproxy import logs
 from ccproxy.auth.tokens import ENV_TOKEN, ClaudeTokens
 from ccproxy.auth.vendors import CLAUDE_LOGIN_HINT
-from ccproxy.config import Settings
+from ccproxy.config import Settings, load_settings
 from ccproxy.errors import ProxyError
+from ccproxy.http import Client
 from ccproxy.providers.claude_api import ClaudeAPI
 from ccproxy.server.envelopes import error_response
-from ccproxy.server.middleware import ClientAuth, LastResortErrors
+from ccproxy.server.middleware import ClientAuth, LastResortErrors, ServerTiming
 from ccproxy.server.routes import ROUTES
 from ccproxy.server.thinking import ThinkingMemory
 
 log = logging.getLogger(__name__)
 
 
+WORKER_SETTINGS = "CCPROXY_WORKER_SETTINGS"
+
+
+def worker_app() -> Starlette:
+    """The app of one `--workers` process: settings loaded as the parent loaded them."""
+    given = json.loads(os.environ[WORKER_SETTINGS])
+    settings = load_settings(
+        Path(given["config"]) if given["config"] else None, server=given["server"]
+    )
+    logs.configure(settings.server.log_level)
+    return create_app(settings)
+
+
 def create_app(settings: Settings) -> Starlette:
-    middleware = [Middleware(LastResortErrors)]
+    middleware = [Middleware(ServerTiming), Middleware(LastResortErrors)]
     if settings.security.auth_token is not None:
         middleware.append(
             Middleware(ClientAuth, token=settings.security.auth_token.get_secret_value())
@@ -36,7 +52,9 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with _upstream_client() as http:
+        http = Client()
+        await http.start()
+        try:
             tokens = ClaudeTokens(
                 settings.claude.credentials_file,
                 settings.claude.oauth_token_url,
@@ -48,6 +66,8 @@ def create_app(settings: Settings) -> Starlette:
             app.state.thinking = ThinkingMemory()
             _warn_about_credentials(tokens)
             yield
+        finally:
+            await http.close()
 
     return Starlette(
         routes=ROUTES,
@@ -55,12 +75,6 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={ProxyError: _proxy_error, HTTPException: _http_error},
         lifespan=lifespan,
     )
-
-
-def _upstream_client() -> httpx.AsyncClient:
-    # One pool per process, shared by every provider; timeouts are set per request.
-    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200, keepalive_expiry=60)
-    return httpx.AsyncClient(http2=True, limits=limits, timeout=60.0, trust_env=True)
 
 
 def _warn_about_credentials(tokens: ClaudeTokens) -> None:

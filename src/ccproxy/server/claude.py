@@ -8,18 +8,18 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
 from ccproxy.errors import BadRequest, UpstreamUnavailable
 from ccproxy.formats import anthropic, chat
 from ccproxy.formats.convert import chat_to_anthropic
 from ccproxy.formats.convert.chat_to_anthropic import Stream
 from ccproxy.formats.convert.context import ConversionError, RequestContext, ResponseContext
+from ccproxy.http import Upstream
 from ccproxy.providers.claude_api import ClaudeAPI, prepare_body, translated_body
 from ccproxy.server.bodies import json_object
-from ccproxy.server.relay import converted_events, passed_headers, relay
+from ccproxy.server.relay import EventStream, converted_events, passed_headers, relay
 from ccproxy.server.thinking import ThinkingMemory
 
 
@@ -43,10 +43,12 @@ async def _passthrough(request: Request, upstream_path: str) -> Response:
     asked = payload.get("model")
     model = provider.resolve_model(asked) if isinstance(asked, str) else None
     body = prepare_body(raw, payload, model)
+    started = time.perf_counter()
     upstream = await provider.send(
         upstream_path, request.scope["query_string"], request.scope["headers"], body
     )
-    response = await relay(upstream, provider.host, anthropic.error_event)
+    response = await relay(upstream, anthropic.error_event)
+    request.state.upstream = time.perf_counter() - started
     if model is not None and model != asked:
         response.headers["x-ccproxy-model"] = model
     return response
@@ -67,6 +69,7 @@ async def chat_completions(request: Request) -> Response:
         )
     except ConversionError as exc:
         raise BadRequest(exc.message, param=exc.param) from exc
+    started = time.perf_counter()
     upstream = await provider.send("/v1/messages", b"", [], translated_body(converted.body))
     ctx = ResponseContext(
         id=f"chatcmpl-{uuid.uuid4().hex}",
@@ -76,17 +79,24 @@ async def chat_completions(request: Request) -> Response:
         reasoning=request.app.state.settings.claude.chat_reasoning,
         structured_tool=converted.structured_tool,
     )
-    headers = {**_openai_headers(upstream), "x-ccproxy-model": model}
-    if upstream.status_code >= 400:
-        raw = await _read(upstream, provider.host)
-        return JSONResponse(
-            chat_to_anthropic.error(upstream.status_code, raw), upstream.status_code, headers
-        )
-    if req.stream:
-        stream = Stream(ctx)
-        events = _remembering(converted_events(upstream, provider.host, stream), stream, memory)
-        return StreamingResponse(events, media_type="text/event-stream", headers=headers)
-    message = _message(await _read(upstream, provider.host), provider.host)
+    response = await _chat_answer(upstream, ctx, memory, stream=bool(req.stream))
+    request.state.upstream = time.perf_counter() - started
+    response.headers["x-ccproxy-model"] = model
+    return response
+
+
+async def _chat_answer(
+    upstream: Upstream, ctx: ResponseContext, memory: ThinkingMemory, *, stream: bool
+) -> Response:
+    headers = _openai_headers(upstream)
+    if upstream.status >= 400:
+        raw = await upstream.read()
+        return JSONResponse(chat_to_anthropic.error(upstream.status, raw), upstream.status, headers)
+    if stream:
+        converter = Stream(ctx)
+        events = _remembering(converted_events(upstream, converter), converter, memory)
+        return EventStream(events, 200, headers, upstream.close)
+    message = _message(await upstream.read(), upstream.host)
     memory.remember(chat_to_anthropic.thinking_by_tool_id(message))
     return JSONResponse(chat_to_anthropic.response(message, ctx), headers=headers)
 
@@ -100,21 +110,12 @@ async def _remembering(
     memory.remember(stream.thinking_by_tool_id)
 
 
-def _openai_headers(upstream: httpx.Response) -> dict[str, str]:
+def _openai_headers(upstream: Upstream) -> dict[str, str]:
     headers = passed_headers(upstream)
     headers.pop("content-type", None)
     if "request-id" in headers:
         headers["x-request-id"] = headers.pop("request-id")
     return headers
-
-
-async def _read(upstream: httpx.Response, host: str) -> bytes:
-    try:
-        return await upstream.aread()
-    except httpx.HTTPError as exc:
-        raise UpstreamUnavailable(f"{host} cut the response short ({type(exc).__name__})") from exc
-    finally:
-        await upstream.aclose()
 
 
 def _message(raw: bytes, host: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -80,3 +81,39 @@ class LastResortErrors:
                     scope["path"], 500, "internal proxy error; see the ccproxy log"
                 )
                 await response(scope, receive, send)
+
+
+class ServerTiming:
+    """Adds `Server-Timing: proxy;dur=…, upstream;dur=…` (ms), so anyone can see the overhead.
+
+    A route that calls an upstream stores how long that took in `scope["state"]["upstream"]`
+    (seconds); the rest of the time until the response starts is the proxy's.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        state = scope.setdefault("state", {})
+
+        async def timed_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    (b"server-timing", _timing(started, state)),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, timed_send)
+
+
+def _timing(started: float, state: dict[str, object]) -> bytes:
+    total = time.perf_counter() - started
+    upstream = state.get("upstream")
+    if not isinstance(upstream, float):
+        return b"proxy;dur=%.2f" % (total * 1000)
+    return b"proxy;dur=%.2f, upstream;dur=%.2f" % ((total - upstream) * 1000, upstream * 1000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.requests import Request
@@ -54,12 +55,13 @@ async def status(request: Request) -> Response:
 async def _profile_check(provider: ClaudeAPI) -> dict[str, Any]:
     try:
         response = await provider.get("/api/oauth/profile")
+        raw = await response.read()
     except ProxyError as exc:
         return {"ok": False, "error": exc.message}
-    if response.status_code != 200:
-        return {"ok": False, "status": response.status_code}
+    if response.status != 200:
+        return {"ok": False, "status": response.status}
     try:
-        profile = response.json()
+        profile = json.loads(raw)
     except ValueError:
         return {"ok": False, "status": 200, "error": "the profile answer is not JSON"}
     account = profile.get("account", {}) if isinstance(profile, dict) else {}
