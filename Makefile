@@ -56,7 +56,8 @@ BENCH_STAMPS := $(foreach pin,$(BENCH_PINS),$(BENCH)/$(firstword $(subst =, ,$(p
 
 bench: $(VENV)/.installed $(BENCH_STAMPS)
 	@command -v wrk >/dev/null && command -v hyperfine >/dev/null || \
-		{ echo "bench needs wrk and hyperfine: apt-get install wrk hyperfine"; exit 1; }
+		apt-get install -y -qq wrk hyperfine || \
+		{ echo "bench needs wrk and hyperfine (Debian packages)"; exit 1; }
 	$(BENCH)/runner/bin/python -m bench.run $(BENCH_ARGS)
 
 $(BENCH)/%/.installed: Makefile

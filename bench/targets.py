@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ class Target:
         """Start it and return seconds until its first 200 to a real request (cold start)."""
         if not self.command:
             return 0.0
+        if _listening(self.port):
+            raise RuntimeError(f"port {self.port} is taken by another process; stop it first")
         started = time.monotonic()
         with log.open("wb") as out:
             self.process = subprocess.Popen(
@@ -88,6 +91,11 @@ class Target:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def credentials_home(path: Path) -> Path:

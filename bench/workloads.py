@@ -69,7 +69,7 @@ class Streaming:
     p99_event_delay_ms: float
 
 
-def streaming(target: Target, path: str, count: int = 20) -> Streaming:
+def streaming(target: Target, path: str, count: int = 30) -> Streaming:
     conn = Connection(target.port)
     raw = json.dumps({**MESSAGE, "stream": True}).encode()
     conn.post(path, raw, target.headers)
