@@ -3,36 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.clients.runner import CLIENTS, run_client
 from tests.conftest import ProxyFactory
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.fakes.anthropic_script import REPLY
 
-ROOT = Path(__file__).resolve().parents[2]
-CLIENT = ROOT / "tests" / "clients" / "anthropic_client.py"
-OLD_SDK_PYTHON = ROOT / "build" / "clients" / "anthropic0" / "bin" / "python"
+OLD_SDK_PYTHON = CLIENTS / "anthropic0" / "bin" / "python"
 TOKEN = "client-token-for-sdk-tests"
-
-
-def run_client(python: Path | str, base_url: str, api_key: str) -> dict[str, Any]:
-    if not Path(python).exists():
-        pytest.fail(f"{python} is missing: `make test` installs the old anthropic SDK there")
-    result = subprocess.run(
-        [str(python), str(CLIENT), base_url, api_key],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr
-    output: dict[str, Any] = json.loads(result.stdout)
-    return output
 
 
 # 2.x sends the key as `Authorization: Bearer`, 0.x as `x-api-key` (UPSTREAMS.md §4.1); with a
@@ -50,7 +32,7 @@ def test_sdk_end_to_end(
     major: str,
 ) -> None:
     proxy = start_proxy(security={"auth_token": TOKEN})
-    got = run_client(python, proxy + "/api", TOKEN)
+    got = run_client(python, "anthropic_client.py", proxy + "/api", TOKEN)
     assert got["version"].startswith(major)
     assert got["created"] == REPLY and got["streamed"] == REPLY
     assert got["request_id"] == "req_fake_ok"

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.clients.runner import CLIENTS, run_client
 from tests.conftest import ProxyFactory
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.fakes.anthropic_script import REPLY, THOUGHT
 
-ROOT = Path(__file__).resolve().parents[2]
-CLIENT = ROOT / "tests" / "clients" / "openai_client.py"
-OLD_SDK_PYTHON = ROOT / "build" / "clients" / "openai1" / "bin" / "python"
-
-
-def run_client(python: Path | str, base_url: str, api_key: str) -> dict[str, Any]:
-    if not Path(python).exists():
-        pytest.fail(f"{python} is missing: `make test` installs the old openai SDK there")
-    result = subprocess.run(
-        [str(python), str(CLIENT), base_url, api_key],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr
-    output: dict[str, Any] = json.loads(result.stdout)
-    return output
+OLD_SDK_PYTHON = CLIENTS / "openai1" / "bin" / "python"
 
 
 @pytest.mark.parametrize(
@@ -47,7 +28,7 @@ def test_sdk_end_to_end(
     major: str,
 ) -> None:
     proxy = start_proxy(security={"auth_token": "sk-client"})
-    got = run_client(python, proxy + "/api/v1", "sk-client")
+    got = run_client(python, "openai_client.py", proxy + "/api/v1", "sk-client")
     assert got["version"].startswith(major)
     plain = got["plain"]
     assert (

@@ -13,28 +13,13 @@ from ccproxy.formats.convert import chat_request, chat_response
 from ccproxy.formats.convert.chat_stream import Stream
 from ccproxy.formats.convert.context import (
     ConversionError,
-    ModelTraits,
     RequestContext,
     ResponseContext,
 )
 from tests.formats import golden
+from tests.formats.traits import CLASSIC, MODERN
 
-TRAITS = {
-    "classic": ModelTraits(
-        max_output_tokens=64000,
-        thinking="budget",
-        sampling=True,
-        native_json_schema=False,
-        prefill=True,
-    ),
-    "modern": ModelTraits(
-        max_output_tokens=128000,
-        thinking="adaptive",
-        sampling=False,
-        native_json_schema=True,
-        prefill=False,
-    ),
-}
+TRAITS = {"classic": CLASSIC, "modern": MODERN}
 
 
 def request_context(case: dict[str, Any]) -> RequestContext:

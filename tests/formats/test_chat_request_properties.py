@@ -14,17 +14,12 @@ from ccproxy.formats.convert import chat_request
 from ccproxy.formats.convert.context import ModelTraits, RequestContext
 from ccproxy.providers.claude_api import identity_system
 from tests.fakes import anthropic_rules
+from tests.formats.traits import CLASSIC, MODERN
 
 TRAITS = {
-    "claude-haiku-4-5-20251001": ModelTraits(max_output_tokens=64000, native_json_schema=True),
+    "claude-haiku-4-5-20251001": CLASSIC,
     "claude-test": ModelTraits(max_output_tokens=8192),
-    "claude-opus-5-5": ModelTraits(
-        max_output_tokens=128000,
-        thinking="adaptive",
-        sampling=False,
-        native_json_schema=True,
-        prefill=False,
-    ),
+    "claude-opus-5-5": MODERN,
 }
 
 words = st.text(alphabet="abc xyz\n", min_size=0, max_size=12)
