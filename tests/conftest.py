@@ -13,8 +13,9 @@ from ccproxy.config import Settings, load_settings
 from ccproxy.server.app import create_app
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.fakes.claude_account import ClaudeAccount
-from tests.fakes.claude_oauth import claude_oauth_app
+from tests.fakes.claude_oauth import MANUAL_PATH, FakeClaudeOAuth
 from tests.fakes.live import LiveServer, LiveServers
+from tests.fakes.openai_oauth import FakeOpenAIOAuth
 
 # Variables that would let the developer's own set-up leak into a test.
 _FOREIGN_ENV = (
@@ -79,8 +80,25 @@ def anthropic_fake(fake_api: tuple[FakeAnthropic, LiveServer]) -> FakeAnthropic:
 
 
 @pytest.fixture
-def oauth_server(account: ClaudeAccount, servers: LiveServers) -> LiveServer:
-    return servers.start(claude_oauth_app(account))
+def claude_oauth(account: ClaudeAccount) -> FakeClaudeOAuth:
+    return FakeClaudeOAuth(account)
+
+
+@pytest.fixture
+def oauth_server(claude_oauth: FakeClaudeOAuth, servers: LiveServers) -> LiveServer:
+    server = servers.start(claude_oauth.app)
+    claude_oauth.url = server.url
+    return server
+
+
+@pytest.fixture
+def openai_oauth() -> FakeOpenAIOAuth:
+    return FakeOpenAIOAuth()
+
+
+@pytest.fixture
+def openai_oauth_server(openai_oauth: FakeOpenAIOAuth, servers: LiveServers) -> LiveServer:
+    return servers.start(openai_oauth.app)
 
 
 @pytest.fixture
@@ -90,14 +108,20 @@ def settings_for(
     """Settings pointing at the fakes, plus any section overrides."""
 
     def make(**sections: dict[str, Any]) -> Settings:
-        claude = {
-            "api_base_url": fake_api[1].url,
-            "oauth_token_url": oauth_server.url + "/v1/oauth/token",
-            **sections.pop("claude", {}),
-        }
+        claude = {**claude_urls(fake_api[1], oauth_server), **sections.pop("claude", {})}
         return load_settings(claude=claude, **sections)
 
     return make
+
+
+def claude_urls(api: LiveServer, oauth: LiveServer) -> dict[str, str]:
+    """Every Claude upstream and OAuth URL of the settings, pointed at the fakes."""
+    return {
+        "api_base_url": api.url,
+        "oauth_token_url": oauth.url + "/v1/oauth/token",
+        "oauth_authorize_url": oauth.url + "/cai/oauth/authorize",
+        "oauth_manual_redirect_uri": oauth.url + MANUAL_PATH,
+    }
 
 
 ProxyFactory = Callable[..., str]

@@ -76,6 +76,21 @@ class ClaudeSettings(Section):
         default="~/.claude/.credentials.json",
         description="Claude credentials file, shared with the Claude CLI.",
     )
+    oauth_scopes: list[str] = Field(
+        default_factory=lambda: [
+            "org:create_api_key",
+            "user:profile",
+            "user:inference",
+            "user:sessions:claude_code",
+            "user:mcp_servers",
+            "user:file_upload",
+        ],
+        description="Scopes `ccproxy auth login` asks for (those of Claude Code 2.1.330).",
+    )
+    oauth_manual_redirect_uri: str = Field(
+        default="https://platform.claude.com/oauth/code/callback",
+        description="Where `ccproxy auth login --no-browser` sends you to copy the code from.",
+    )
     connect_timeout: float = Field(
         default=10.0, gt=0, description="Seconds to wait for a connection to the Claude API."
     )
@@ -105,6 +120,39 @@ class ClaudeSettings(Section):
         return expand(self.credentials_path)
 
 
+class CodexSettings(Section):
+    oauth_authorize_url: str = Field(
+        default="https://auth.openai.com/oauth/authorize",
+        description="OpenAI OAuth authorize page.",
+    )
+    oauth_token_url: str = Field(
+        default="https://auth.openai.com/oauth/token",
+        description="OpenAI OAuth token endpoint, for exchange and refresh.",
+    )
+    oauth_scopes: list[str] = Field(
+        default_factory=lambda: [
+            "openid",
+            "profile",
+            "email",
+            "offline_access",
+            "api.connectors.read",
+            "api.connectors.invoke",
+        ],
+        description="Scopes `ccproxy auth login-openai` asks for (those of the Codex CLI).",
+    )
+    auth_path: str | None = Field(
+        default=None,
+        description="Codex credentials file, shared with the Codex CLI; unset means "
+        "`$CODEX_HOME/auth.json`, else `~/.codex/auth.json`.",
+    )
+
+    @property
+    def auth_file(self) -> Path:
+        if self.auth_path:
+            return expand(self.auth_path)
+        return expand(os.environ.get("CODEX_HOME") or "~/.codex") / "auth.json"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_nested_delimiter="__",
@@ -118,6 +166,7 @@ class Settings(BaseSettings):
     server: ServerSettings = ServerSettings()
     security: SecuritySettings = SecuritySettings()
     claude: ClaudeSettings = ClaudeSettings()
+    codex: CodexSettings = CodexSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -137,6 +137,7 @@ async def file_lock(path: Path, timeout: float = 30.0) -> AsyncIterator[None]:
     """
     lock_path = path.with_name(path.name + ".lock")
     try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise ProxyError(f"cannot create the lock file {lock_path}: {exc.strerror}") from exc

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ccproxy import __version__
+from ccproxy.cli import auth
 from ccproxy.cli.serve import ServeOptions, serve
 
 app = typer.Typer(
@@ -76,6 +77,9 @@ def serve_command(
     """Start the proxy on 127.0.0.1:8000 (or --host/--port)."""
     given = ServeOptions(host=host, port=port, config=config, log_level=log_level, workers=workers)
     serve(given.over(ctx.obj) if isinstance(ctx.obj, ServeOptions) else given)
+
+
+app.add_typer(auth.app, name="auth")
 
 
 @app.command("generate-token")

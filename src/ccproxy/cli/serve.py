@@ -12,9 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import typer
-
 from ccproxy import logs
+from ccproxy.cli.common import fail, settings_or_exit
 
 if TYPE_CHECKING:
     from ccproxy.config import Settings
@@ -45,16 +44,7 @@ class ServeOptions:
 
 
 def serve(options: ServeOptions) -> None:
-    from pydantic import ValidationError
-
-    from ccproxy.config import ConfigFileError, load_settings
-
-    try:
-        settings = load_settings(options.config, server=options.server_overrides())
-    except ConfigFileError as exc:
-        _fail(str(exc))
-    except ValidationError as exc:
-        _fail("invalid configuration:\n" + _validation_lines(exc), code=2)
+    settings = settings_or_exit(options.config, server=options.server_overrides())
     logs.configure(settings.server.log_level)
     sock = bind(settings.server.host, settings.server.port)
     host, port = sock.getsockname()[:2]
@@ -109,8 +99,8 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind(address)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            _fail(f"{host}:{port} is already in use; start ccproxy on another port with --port")
-        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+            fail(f"{host}:{port} is already in use; start ccproxy on another port with --port")
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     sock.set_inheritable(True)
     return sock
 
@@ -133,16 +123,3 @@ def _is_loopback(host: str) -> bool:
     except OSError:
         return False
     return all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
-
-
-def _validation_lines(exc: Any) -> str:
-    lines = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"])
-        lines.append(f"  {where}: {error['msg']}")
-    return "\n".join(lines)
-
-
-def _fail(message: str, code: int = 1) -> Any:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ccproxy import logs
+from ccproxy.auth.callbacks import LoginCallbacks
 from ccproxy.auth.tokens import ENV_TOKEN, ClaudeTokens
 from ccproxy.auth.vendors import CLAUDE_LOGIN_HINT
 from ccproxy.config import Settings, load_settings
@@ -64,6 +65,7 @@ def create_app(settings: Settings) -> Starlette:
             app.state.settings = settings
             app.state.claude = ClaudeAPI(settings.claude, http, tokens)
             app.state.thinking = ThinkingMemory()
+            app.state.logins = LoginCallbacks()
             _warn_about_credentials(tokens)
             yield
         finally:

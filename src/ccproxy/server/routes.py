@@ -6,10 +6,11 @@ import json
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from ccproxy import __version__
+from ccproxy.auth.callbacks import LoginCallbacks
 from ccproxy.errors import ProxyError
 from ccproxy.formats.models import model_item, model_list
 from ccproxy.providers.catalog import CLAUDE_MODELS
@@ -87,6 +88,13 @@ async def health(request: Request) -> Response:
     )
 
 
+async def oauth_callback(request: Request) -> Response:
+    """OAuth redirects for logins this server started; the same handler as the login listeners."""
+    logins: LoginCallbacks = request.app.state.logins
+    status_code, page = logins.handle(request.query_params)
+    return HTMLResponse(page, status_code=status_code)
+
+
 async def preflight(request: Request) -> Response:
     """Claude Code sends `HEAD /` or `HEAD /api/hello` before its first call; any 2xx will do."""
     if request.method == "HEAD":
@@ -99,6 +107,7 @@ ROUTES = [
     Route("/api", preflight, methods=["GET", "HEAD"]),
     Route("/api/hello", preflight, methods=["GET", "HEAD"]),
     Route("/health", health, methods=["GET"]),
+    Route("/oauth/callback", oauth_callback, methods=["GET"]),
     Route("/api/v1/messages", claude.messages, methods=["POST"]),
     Route("/api/v1/messages/count_tokens", claude.count_tokens, methods=["POST"]),
     Route("/api/v1/chat/completions", claude.chat_completions, methods=["POST"]),
