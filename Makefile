@@ -9,6 +9,9 @@ BIN := $(VENV)/bin
 CLIENTS := build/clients
 CLIENT_PINS := anthropic0=anthropic==0.125.0 openai1=openai==1.109.1 aider=aider-chat==0.86.2
 CLIENT_STAMPS := $(foreach pin,$(CLIENT_PINS),$(CLIENTS)/$(firstword $(subst =, ,$(pin)))/.installed)
+# The real Codex CLI, a client of /codex in the tests (keep in step with tests/e2e/codex_cli.py).
+CODEX_CLI_VERSION := 0.169.0
+CLIENT_STAMPS += $(CLIENTS)/codex/.installed
 
 .PHONY: run test lint install dev bench clean
 
@@ -47,6 +50,12 @@ $(CLIENTS)/%/.installed: Makefile
 	rm -rf $(CLIENTS)/$*
 	$(PYTHON) -m venv $(CLIENTS)/$*
 	$(CLIENTS)/$*/bin/pip install -q $(patsubst $*=%,%,$(filter $*=%,$(CLIENT_PINS)))
+	touch $@
+
+$(CLIENTS)/codex/.installed: Makefile
+	@command -v npm >/dev/null || { echo "the Codex CLI tests need node and npm (Debian: nodejs npm)"; exit 1; }
+	rm -rf $(CLIENTS)/codex
+	npm install --silent --no-audit --no-fund --prefix $(CLIENTS)/codex @openai/codex@$(CODEX_CLI_VERSION)
 	touch $@
 
 # The benchmark (not part of the tests): the peers in their own environments, then one run.

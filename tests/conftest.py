@@ -12,6 +12,7 @@ import pytest
 from ccproxy.config import Settings, load_settings
 from ccproxy.server.app import create_app
 from tests.fakes.anthropic_api import FakeAnthropic
+from tests.fakes.chatgpt_backend import PATH, FakeChatGPT
 from tests.fakes.claude_account import ClaudeAccount
 from tests.fakes.claude_oauth import MANUAL_PATH, FakeClaudeOAuth
 from tests.fakes.live import LiveServer, LiveServers
@@ -23,6 +24,8 @@ _FOREIGN_ENV = (
     "ANTHROPIC_API_KEY",
     "ANTHROPIC_BASE_URL",
     "XDG_CONFIG_HOME",
+    "XDG_CACHE_HOME",
+    "CODEX_HOME",
     "HTTP_PROXY",
     "HTTPS_PROXY",
     "ALL_PROXY",
@@ -146,3 +149,66 @@ def logged_in(account: ClaudeAccount, credentials_path: Path) -> tuple[str, str]
 @pytest.fixture
 def proxy(start_proxy: ProxyFactory, logged_in: tuple[str, str]) -> str:
     return start_proxy()
+
+
+CODEX_PROMPT = "You are Codex, the fake prompt of these tests.\nFollow the user."
+
+
+@pytest.fixture
+def chatgpt(openai_oauth: FakeOpenAIOAuth, servers: LiveServers) -> tuple[FakeChatGPT, LiveServer]:
+    fake = FakeChatGPT(openai_oauth)
+    return fake, servers.start(fake.app)
+
+
+@pytest.fixture
+def chatgpt_fake(chatgpt: tuple[FakeChatGPT, LiveServer]) -> FakeChatGPT:
+    return chatgpt[0]
+
+
+@pytest.fixture
+def codex_auth(isolated: Path, openai_oauth: FakeOpenAIOAuth) -> dict[str, Any]:
+    """A Codex CLI login in `~/.codex/auth.json`; returns the issued tokens."""
+    return openai_oauth.write_auth(isolated / ".codex" / "auth.json")
+
+
+@pytest.fixture
+def codex_settings(
+    chatgpt: tuple[FakeChatGPT, LiveServer],
+    openai_oauth_server: LiveServer,
+    settings_for: Callable[..., Settings],
+    isolated: Path,
+) -> Callable[..., Settings]:
+    """Settings with Codex enabled against the fakes; the prompt comes from a file (which the
+    fake backend then requires) unless the test says otherwise."""
+    prompt_file = isolated / "codex-prompt.md"
+    prompt_file.write_text(CODEX_PROMPT)
+
+    def make(**sections: dict[str, Any]) -> Settings:
+        codex = {
+            "enabled": True,
+            "base_url": chatgpt[1].url + PATH,
+            "oauth_token_url": openai_oauth_server.url + "/oauth/token",
+            "instructions_file": str(prompt_file),
+            "cli_path": "/nonexistent/codex",
+            **sections.pop("codex", {}),
+        }
+        if codex.get("instructions_file") == str(prompt_file):
+            chatgpt[0].prompt = CODEX_PROMPT
+        return settings_for(codex=codex, **sections)
+
+    return make
+
+
+@pytest.fixture
+def start_codex_proxy(
+    codex_settings: Callable[..., Settings], servers: LiveServers
+) -> ProxyFactory:
+    def start(**sections: dict[str, Any]) -> str:
+        return servers.start(create_app(codex_settings(**sections))).url
+
+    return start
+
+
+@pytest.fixture
+def codex_proxy(start_codex_proxy: ProxyFactory, codex_auth: dict[str, Any]) -> str:
+    return start_codex_proxy()

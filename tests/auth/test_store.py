@@ -24,9 +24,7 @@ def test_parse_reads_the_claude_cli_format() -> None:
         }
     }
     credential = store.parse_claude_credential(data)
-    assert credential == store.ClaudeCredential(
-        "a", "r", 1_700_000_000.5, ("user:inference",), "pro"
-    )
+    assert credential == store.Credential("a", "r", 1_700_000_000.5, ("user:inference",), "pro")
     assert store.parse_claude_credential({}) is None
     assert store.parse_claude_credential({"claudeAiOauth": {"refreshToken": "r"}}) is None
     no_refresh = store.parse_claude_credential(
@@ -40,12 +38,10 @@ def test_parse_reads_the_claude_cli_format() -> None:
 
 
 def test_expiry_maths() -> None:
-    credential = store.ClaudeCredential("a", expires_at=1000.0)
+    credential = store.Credential("a", expires_at=1000.0)
     assert not credential.is_expired(999.0) and credential.is_expired(1000.5)
     assert credential.expires_within(120, 881.0) and not credential.expires_within(120, 879.0)
-    assert not store.ClaudeCredential("a").expires_within(
-        120, 1e12
-    )  # unknown expiry: use until refused
+    assert not store.Credential("a").expires_within(120, 1e12)  # unknown expiry: use until refused
 
 
 def test_apply_refresh_keeps_unknown_keys_and_order() -> None:

@@ -34,9 +34,9 @@ class Person(BaseModel):
     age: int
 
 
-def plain(client: openai.OpenAI) -> dict[str, Any]:
+def plain(client: openai.OpenAI, model: str = "gpt-4o") -> dict[str, Any]:
     reply = client.chat.completions.create(
-        model="gpt-4o",
+        model=model,
         messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}],
     )
     usage = reply.usage
@@ -52,10 +52,10 @@ def plain(client: openai.OpenAI) -> dict[str, Any]:
     }
 
 
-def streamed(client: openai.OpenAI) -> dict[str, Any]:
+def streamed(client: openai.OpenAI, model: str = "gpt-4o") -> dict[str, Any]:
     chunks = list(
         client.chat.completions.create(
-            model="gpt-4o",
+            model=model,
             messages=[{"role": "user", "content": "hi"}],
             stream=True,
             stream_options={"include_usage": True},
@@ -74,14 +74,12 @@ def streamed(client: openai.OpenAI) -> dict[str, Any]:
     }
 
 
-def tools(client: openai.OpenAI) -> dict[str, Any]:
+def tools(client: openai.OpenAI, model: str = "gpt-4o") -> dict[str, Any]:
     messages: list[Any] = [{"role": "user", "content": TWO_CALLS}]
-    reply = client.chat.completions.create(model="gpt-4o", messages=messages, tools=[WEATHER])  # type: ignore[list-item]
+    reply = client.chat.completions.create(model=model, messages=messages, tools=[WEATHER])  # type: ignore[list-item]
     calls = reply.choices[0].message.tool_calls or []
     chunks = list(
-        client.chat.completions.create(
-            model="gpt-4o", messages=messages, tools=[WEATHER], stream=True
-        )
+        client.chat.completions.create(model=model, messages=messages, tools=[WEATHER], stream=True)
     )  # type: ignore[list-item]
     streamed_calls: dict[int, dict[str, str]] = {}
     for chunk in chunks:
@@ -95,7 +93,7 @@ def tools(client: openai.OpenAI) -> dict[str, Any]:
         {"role": "tool", "tool_call_id": c.id, "content": ["18C", "21C"][i]}
         for i, c in enumerate(calls)
     ]
-    after = client.chat.completions.create(model="gpt-4o", messages=messages, tools=[WEATHER])  # type: ignore[list-item]
+    after = client.chat.completions.create(model=model, messages=messages, tools=[WEATHER])  # type: ignore[list-item]
     return {
         "finish": reply.choices[0].finish_reason,
         "calls": [
@@ -121,9 +119,9 @@ def images(client: openai.OpenAI) -> str | None:
     return reply.choices[0].message.content
 
 
-def structured(client: openai.OpenAI) -> dict[str, Any]:
+def structured(client: openai.OpenAI, model: str = "gpt-4o") -> dict[str, Any]:
     parsed = client.chat.completions.parse(
-        model="gpt-4o", messages=[{"role": "user", "content": "Ada?"}], response_format=Person
+        model=model, messages=[{"role": "user", "content": "Ada?"}], response_format=Person
     )
     person = parsed.choices[0].message.parsed
     return {"name": person.name, "age": person.age} if person else {}

@@ -49,6 +49,12 @@ class Recorded:
     def json(self) -> Any:
         return json.loads(self.body)
 
+    @classmethod
+    async def of(cls, request: Request) -> Recorded:
+        """What a fake upstream received, headers in order and the body as bytes."""
+        raw = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        return cls(request.method, request.url.path, request.url.query, raw, await request.body())
+
 
 def error(status: int, error_type: str, message: str, **headers: str) -> JSONResponse:
     body = {
@@ -78,13 +84,7 @@ class FakeAnthropic:
         return [r for r in self.requests if r.path == "/v1/messages"]
 
     async def _record(self, request: Request) -> Recorded:
-        recorded = Recorded(
-            request.method,
-            request.url.path,
-            request.url.query,
-            [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
-            await request.body(),
-        )
+        recorded = await Recorded.of(request)
         self.requests.append(recorded)
         return recorded
 

@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ccproxy.formats.convert.context import ResponseContext
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
@@ -40,3 +42,9 @@ def check_text(path: Path, actual: str) -> None:
         return
     assert path.exists(), f"{path.name} is missing: run with UPDATE_GOLDEN=1 and review"
     assert actual == path.read_text()
+
+
+def response_context(case: dict[str, Any], model: str) -> ResponseContext:
+    """The fixed id and clock of every golden response, with the case's own `ctx` on top."""
+    given = {"id": "chatcmpl-test", "created": 1790000000, "model": model, **case.get("ctx", {})}
+    return ResponseContext(**given)

@@ -11,11 +11,7 @@ import pytest
 from ccproxy.formats import chat, sse
 from ccproxy.formats.convert import chat_request, chat_response
 from ccproxy.formats.convert.chat_stream import Stream
-from ccproxy.formats.convert.context import (
-    ConversionError,
-    RequestContext,
-    ResponseContext,
-)
+from ccproxy.formats.convert.context import ConversionError, RequestContext
 from tests.formats import golden
 from tests.formats.traits import CLASSIC, MODERN
 
@@ -27,16 +23,6 @@ def request_context(case: dict[str, Any]) -> RequestContext:
     return RequestContext(
         case.get("model", "claude-test"), TRAITS[case.get("traits", "classic")], remembered.get
     )
-
-
-def response_context(case: dict[str, Any]) -> ResponseContext:
-    given = {
-        "id": "chatcmpl-test",
-        "created": 1790000000,
-        "model": "claude-test",
-        **case.get("ctx", {}),
-    }
-    return ResponseContext(**given)
 
 
 @pytest.mark.parametrize("path", golden.cases("chat_anthropic/requests"), ids=lambda p: p.stem)
@@ -55,9 +41,10 @@ def test_request(path: Path) -> None:
 @pytest.mark.parametrize("path", golden.cases("chat_anthropic/responses"), ids=lambda p: p.stem)
 def test_response(path: Path) -> None:
     case = golden.load(path)
-    golden.check(
-        path, case, "chat", chat_response.response(case["anthropic"], response_context(case))
+    converted = chat_response.response(
+        case["anthropic"], golden.response_context(case, "claude-test")
     )
+    golden.check(path, case, "chat", converted)
 
 
 @pytest.mark.parametrize("path", golden.cases("chat_anthropic/errors"), ids=lambda p: p.stem)
@@ -76,7 +63,7 @@ def test_stream(path: Path) -> None:
     name = path.name.split(".")[0]
     ctx_file = path.with_name(f"{name}.ctx.json")
     case = golden.load(ctx_file) if ctx_file.exists() else {}
-    stream = Stream(response_context(case))
+    stream = Stream(golden.response_context(case, "claude-test"))
     decoder = sse.Decoder()
     out = b""
     for event in decoder.feed(path.read_bytes()) + decoder.finish():

@@ -79,9 +79,10 @@ def test_status_shows_last_rate_limit_headers(proxy: str) -> None:
 
 
 def test_health_summarises_readiness(proxy: str, credentials_path: Path) -> None:
-    assert httpx.get(proxy + "/health").json()["providers"] == {"claude_api": "ok"}
+    providers = httpx.get(proxy + "/health").json()["providers"]
+    assert providers == {"claude_api": "ok", "codex": "disabled"}
     credentials_path.unlink()
-    assert httpx.get(proxy + "/health").json()["providers"] == {"claude_api": "missing"}
+    assert httpx.get(proxy + "/health").json()["providers"]["claude_api"] == "missing"
 
 
 def test_credentials_written_after_start_are_picked_up(

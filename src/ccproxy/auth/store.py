@@ -26,13 +26,16 @@ class CredentialFileError(Exception):
 
 
 @dataclass(frozen=True)
-class ClaudeCredential:
+class Credential:
+    """An OAuth access token and what is known about it, whichever vendor issued it."""
+
     access_token: str
     refresh_token: str | None = None
     expires_at: float | None = None  # epoch seconds; None when the source does not say
     scopes: tuple[str, ...] = ()
     subscription_type: str | None = None
     source: Literal["file", "env"] = "file"
+    account_id: str | None = None  # ChatGPT's account, sent with every Codex request
 
     def expires_within(self, seconds: float, now: float) -> bool:
         return self.expires_at is not None and self.expires_at - now < seconds
@@ -41,7 +44,7 @@ class ClaudeCredential:
         return self.expires_within(0, now)
 
 
-def parse_claude_credential(data: dict[str, Any]) -> ClaudeCredential | None:
+def parse_claude_credential(data: dict[str, Any]) -> Credential | None:
     """The `claudeAiOauth` entry of a Claude CLI credentials file, if it holds a token."""
     oauth = data.get("claudeAiOauth")
     if not isinstance(oauth, dict) or not isinstance(oauth.get("accessToken"), str):
@@ -50,7 +53,7 @@ def parse_claude_credential(data: dict[str, Any]) -> ClaudeCredential | None:
     refresh = oauth.get("refreshToken")
     scopes = oauth.get("scopes")
     subscription = oauth.get("subscriptionType")
-    return ClaudeCredential(
+    return Credential(
         access_token=oauth["accessToken"],
         refresh_token=refresh if isinstance(refresh, str) and refresh else None,
         expires_at=expires_at_ms / 1000 if isinstance(expires_at_ms, int | float) else None,

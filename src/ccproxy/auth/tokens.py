@@ -1,9 +1,11 @@
-"""Claude OAuth access tokens: cached, refreshed before expiry and on rejection, single-flight.
+"""OAuth access tokens from a credential file: cached, refreshed before expiry and on rejection,
+single-flight.
 
 One refresh at a time per process (an asyncio lock) and across processes (a file lock). After taking
-the locks the file is read again: when another process or the Claude CLI has refreshed meanwhile,
+the locks the file is read again: when another process or the vendor's CLI has refreshed meanwhile,
 that token is used and no refresh is sent, because refresh tokens rotate and a second refresh with
-the old one would fail.
+the old one would fail. `OAuthTokens` holds that logic; each vendor says how its file reads, how
+its refresh request looks and how the answer is written back.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ccproxy.auth import store
-from ccproxy.auth.store import ClaudeCredential, CredentialFileError
+from ccproxy.auth.store import Credential, CredentialFileError
 from ccproxy.auth.vendors import CLAUDE, CLAUDE_LOGIN_HINT, ClaudeOAuth
 from ccproxy.errors import AuthenticationRequired, ProxyError, UpstreamUnavailable
-from ccproxy.http import Client, Timeouts
+from ccproxy.http import Client, Headers, Timeouts
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,12 @@ class RefreshRefused(Exception):
     """The token endpoint answered that this refresh token is no longer valid."""
 
 
-class ClaudeTokens:
-    """The Claude API bearer token: `CLAUDE_CODE_OAUTH_TOKEN`, else the credentials file."""
+class OAuthTokens:
+    """The bearer token kept in one vendor's credential file (or given by the environment)."""
+
+    vendor = "OAuth"  # how messages name the login
+    login_hint = ""  # the command that fixes a missing or dead login
+    refresh_margin_seconds = 120  # refresh this long before expiry, so no request races it
 
     def __init__(
         self,
@@ -43,22 +49,37 @@ class ClaudeTokens:
         token_url: str,
         http: Client,
         *,
-        env_token: str | None = None,
-        oauth: ClaudeOAuth = CLAUDE,
+        env: Credential | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.path = path
         self.token_url = token_url
         self._http = http
-        self._env = ClaudeCredential(env_token, source="env") if env_token else None
-        self._oauth = oauth
+        self._env = env
         self._clock = clock
         self._lock = asyncio.Lock()
-        self._cache: tuple[tuple[int, int, int] | None, ClaudeCredential | None] = (None, None)
+        self._cache: tuple[tuple[int, int, int] | None, Credential | None] = (None, None)
         self._checked = 0.0
         self.read_error: str | None = None
 
-    def current(self, *, fresh: bool = False) -> ClaudeCredential | None:
+    # What each vendor supplies.
+
+    def parse(self, data: dict[str, Any]) -> Credential | None:
+        raise NotImplementedError
+
+    def refresh_request(self, refresh_token: str) -> tuple[Headers, bytes]:
+        raise NotImplementedError
+
+    def updated_file(self, data: dict[str, Any], token: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def missing_message(self) -> str:
+        detail = self.read_error or f"no {self.vendor} credentials found at {self.path}"
+        return f"{detail}; {self.login_hint}"
+
+    # The shared logic.
+
+    def current(self, *, fresh: bool = False) -> Credential | None:
         """The credential as it stands now; the file is re-read only when it has changed.
 
         On the request path a loaded credential is trusted for a second before the file is looked
@@ -75,31 +96,38 @@ class ClaudeTokens:
             self._cache = (stamp, self._read())
         return self._cache[1]
 
-    def _read(self) -> ClaudeCredential | None:
+    def _read(self) -> Credential | None:
         try:
             data = store.read_json_object(self.path)
         except CredentialFileError as exc:
             self.read_error = str(exc)
             return None
         self.read_error = None
-        return store.parse_claude_credential(data) if data is not None else None
+        return self.parse(data) if data is not None else None
 
-    async def bearer(self) -> str:
-        """A token that is not known to be expired; refreshes first when expiry is close."""
+    def _forget(self) -> None:
+        self._cache, self._checked = (None, None), 0.0
+
+    async def credential(self) -> Credential:
+        """A credential whose token is not known to be expired; refreshes first when expiry is
+        close."""
         credential = self.current()
         if credential is None:
             raise AuthenticationRequired(self.missing_message())
-        if not credential.expires_within(self._oauth.refresh_margin_seconds, self._clock()):
-            return credential.access_token
-        return await self.refresh(credential.access_token)
+        if not credential.expires_within(self.refresh_margin_seconds, self._clock()):
+            return credential
+        await self.refresh(credential.access_token)
+        refreshed = self.current(fresh=True)
+        if refreshed is None:
+            raise AuthenticationRequired(self.missing_message())
+        return refreshed
+
+    async def bearer(self) -> str:
+        return (await self.credential()).access_token
 
     def can_refresh(self) -> bool:
         credential = self.current()
         return credential is not None and credential.refresh_token is not None
-
-    def missing_message(self) -> str:
-        detail = self.read_error or f"no Claude credentials found at {self.path} or in ${ENV_TOKEN}"
-        return f"{detail}; {CLAUDE_LOGIN_HINT}"
 
     async def refresh(self, stale: str) -> str:
         """Replace `stale` (expiring, or refused upstream) with a fresh token; single-flight."""
@@ -108,7 +136,7 @@ class ClaudeTokens:
             if fresh is not None:
                 return fresh
             async with store.file_lock(self.path):
-                self._cache, self._checked = (None, None), 0.0
+                self._forget()
                 fresh = self._usable_other_than(stale)
                 if fresh is not None:
                     return fresh
@@ -118,7 +146,7 @@ class ClaudeTokens:
         credential = self.current()
         if credential is None or credential.access_token == stale:
             return None
-        if credential.expires_within(self._oauth.refresh_margin_seconds, self._clock()):
+        if credential.expires_within(self.refresh_margin_seconds, self._clock()):
             return None
         return credential.access_token
 
@@ -128,7 +156,7 @@ class ClaudeTokens:
             raise AuthenticationRequired(self.missing_message())
         if credential.refresh_token is None:
             raise AuthenticationRequired(
-                f"the Claude token has expired and cannot be refreshed; {CLAUDE_LOGIN_HINT}"
+                f"the {self.vendor} token has expired and cannot be refreshed; {self.login_hint}"
             )
         try:
             token = await self._request_refresh(credential.refresh_token)
@@ -137,54 +165,93 @@ class ClaudeTokens:
         except UpstreamUnavailable:
             if credential.access_token == stale and not credential.is_expired(self._clock()):
                 log.warning(
-                    "Claude token refresh failed; the current token is still valid, using it"
+                    "%s token refresh failed; the current token is still valid, using it",
+                    self.vendor,
                 )
                 return credential.access_token
             raise
         self._save(token)
-        log.info("refreshed the Claude OAuth token (expires in %ss)", token.get("expires_in", "?"))
+        log.info("refreshed the %s OAuth token", self.vendor)
         return str(token["access_token"])
 
     async def _retry_after_refusal(
-        self, used: ClaudeCredential, refused: RefreshRefused
+        self, used: Credential, refused: RefreshRefused
     ) -> dict[str, Any]:
         # The refresh token may have rotated in another process since we read the file.
-        self._cache, self._checked = (None, None), 0.0
+        self._forget()
         again = self.current()
         if again is None or again.refresh_token in (None, used.refresh_token):
             raise AuthenticationRequired(
-                f"the Claude refresh token was refused ({refused}); {CLAUDE_LOGIN_HINT}"
+                f"the {self.vendor} refresh token was refused ({refused}); {self.login_hint}"
             ) from refused
         assert again.refresh_token is not None
         try:
             return await self._request_refresh(again.refresh_token)
         except RefreshRefused as second:
             raise AuthenticationRequired(
-                f"the Claude refresh token was refused ({second}); {CLAUDE_LOGIN_HINT}"
+                f"the {self.vendor} refresh token was refused ({second}); {self.login_hint}"
             ) from second
 
     async def _request_refresh(self, refresh_token: str) -> dict[str, Any]:
+        host = urlsplit(self.token_url).netloc
+        headers, body = self.refresh_request(refresh_token)
+        try:
+            response = await self._http.send(
+                "POST", self.token_url, host=host, headers=headers, body=body,
+                timeouts=_REFRESH_TIMEOUTS,
+            )  # fmt: skip
+            raw = await response.read()
+        except ProxyError as exc:
+            raise UpstreamUnavailable(
+                f"could not refresh the {self.vendor} token: {exc.message}"
+            ) from exc
+        return _token_response(response.status, raw, host, self.vendor)
+
+    def _save(self, token: dict[str, Any]) -> None:
+        data = store.read_json_object(self.path) or {}
+        store.write_json_atomic(self.path, self.updated_file(data, token))
+        self._forget()
+
+
+class ClaudeTokens(OAuthTokens):
+    """The Claude API bearer token: `CLAUDE_CODE_OAUTH_TOKEN`, else the credentials file."""
+
+    vendor = "Claude"
+    login_hint = CLAUDE_LOGIN_HINT
+
+    def __init__(
+        self,
+        path: Path,
+        token_url: str,
+        http: Client,
+        *,
+        env_token: str | None = None,
+        oauth: ClaudeOAuth = CLAUDE,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        env = Credential(env_token, source="env") if env_token else None
+        super().__init__(path, token_url, http, env=env, clock=clock)
+        self._oauth = oauth
+        self.refresh_margin_seconds = oauth.refresh_margin_seconds
+
+    def parse(self, data: dict[str, Any]) -> Credential | None:
+        return store.parse_claude_credential(data)
+
+    def refresh_request(self, refresh_token: str) -> tuple[Headers, bytes]:
         body = {
             "grant_type": "refresh_token",
             "refresh_token": refresh_token,
             "client_id": self._oauth.client_id,
         }
-        host = urlsplit(self.token_url).netloc
         headers = [("content-type", "application/json"), ("accept", "application/json")]
-        try:
-            response = await self._http.send(
-                "POST", self.token_url, host=host, headers=headers,
-                body=json.dumps(body).encode(), timeouts=_REFRESH_TIMEOUTS,
-            )  # fmt: skip
-            raw = await response.read()
-        except ProxyError as exc:
-            raise UpstreamUnavailable(f"could not refresh the Claude token: {exc.message}") from exc
-        return _token_response(response.status, raw, host)
+        return headers, json.dumps(body).encode()
 
-    def _save(self, token: dict[str, Any]) -> None:
-        data = store.read_json_object(self.path) or {}
-        store.write_json_atomic(self.path, store.apply_claude_refresh(data, token, self._clock()))
-        self._cache, self._checked = (None, None), 0.0
+    def updated_file(self, data: dict[str, Any], token: dict[str, Any]) -> dict[str, Any]:
+        return store.apply_claude_refresh(data, token, self._clock())
+
+    def missing_message(self) -> str:
+        detail = self.read_error or f"no Claude credentials found at {self.path} or in ${ENV_TOKEN}"
+        return f"{detail}; {self.login_hint}"
 
     def describe(self) -> dict[str, Any]:
         """Where the credential comes from and how long it lasts; never the token itself."""
@@ -211,15 +278,15 @@ class ClaudeTokens:
         }
 
 
-def _token_response(status: int, raw: bytes, host: str) -> dict[str, Any]:
+def _token_response(status: int, raw: bytes, host: str, vendor: str) -> dict[str, Any]:
     body = _json(raw)
     if status in (400, 401, 403):
         raise RefreshRefused(_oauth_error(body, status))
     if status != 200:
-        raise UpstreamUnavailable(f"could not refresh the Claude token: {host} answered {status}")
+        raise UpstreamUnavailable(f"could not refresh the {vendor} token: {host} answered {status}")
     if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
         raise UpstreamUnavailable(
-            f"could not refresh the Claude token: {host} sent no access_token"
+            f"could not refresh the {vendor} token: {host} sent no access_token"
         )
     return body
 

@@ -12,6 +12,7 @@ import typer
 
 from ccproxy import __version__
 from ccproxy.cli import auth
+from ccproxy.cli import config as config_commands
 from ccproxy.cli.serve import ServeOptions, serve
 
 app = typer.Typer(
@@ -80,6 +81,7 @@ def serve_command(
 
 
 app.add_typer(auth.app, name="auth")
+app.add_typer(config_commands.app, name="config")
 
 
 @app.command("generate-token")

@@ -151,6 +151,26 @@ class ChatRequest(Wire):
     safety_identifier: str | None = None
 
 
+def unsupported_option(req: ChatRequest) -> str | None:
+    """The first option the request uses that no translated upstream can honour (log
+    probabilities, penalties, legacy functions, audio, predicted output, web search)."""
+    extra = req.model_extra or {}
+    checks = {
+        "logprobs": extra.get("logprobs") is True,
+        "top_logprobs": bool(extra.get("top_logprobs")),
+        "logit_bias": bool(extra.get("logit_bias")),
+        "presence_penalty": bool(extra.get("presence_penalty")),
+        "frequency_penalty": bool(extra.get("frequency_penalty")),
+        "functions": "functions" in extra,
+        "function_call": "function_call" in extra,
+        "audio": extra.get("audio") is not None,
+        "modalities": any(m != "text" for m in extra.get("modalities") or []),
+        "prediction": extra.get("prediction") is not None,
+        "web_search_options": extra.get("web_search_options") is not None,
+    }
+    return next((name for name, used in checks.items() if used), None)
+
+
 def parse_request_json(raw: bytes) -> ChatRequest:
     """The request from its raw body (parsed and validated in one pass, the fast way); raises
     ValueError with a message naming what is wrong."""

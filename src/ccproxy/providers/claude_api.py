@@ -8,12 +8,9 @@ the client did not send one). Everything else is forwarded as the client sent it
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from typing import Any
 from urllib.parse import urlsplit
-
-from pydantic_core import to_json
 
 from ccproxy.auth.tokens import ClaudeTokens
 from ccproxy.auth.vendors import CLAUDE_LOGIN_HINT
@@ -21,6 +18,7 @@ from ccproxy.config import ClaudeSettings
 from ccproxy.errors import AuthenticationRequired
 from ccproxy.formats.convert.context import ModelTraits
 from ccproxy.http import Client, Headers, Timeouts, Upstream
+from ccproxy.jsonbytes import dump
 from ccproxy.providers import catalog
 
 log = logging.getLogger(__name__)
@@ -96,21 +94,14 @@ def prepare_body(raw: bytes, payload: dict[str, Any], model: str | None = None) 
         payload["system"] = system
     if model is not None:
         payload["model"] = model
-    return dump_json(payload)
+    return dump(payload)
 
 
 def translated_body(body: dict[str, Any]) -> bytes:
     """The bytes of a request the proxy built itself, identity block included."""
     if (system := identity_system(body.get("system"))) is not None:
         body = {**body, "system": system}
-    return dump_json(body)
-
-
-def dump_json(payload: dict[str, Any]) -> bytes:
-    try:
-        return to_json(payload)
-    except ValueError:  # a lone surrogate from a \ud8xx escape: keep it escaped
-        return json.dumps(payload, separators=(",", ":")).encode()
+    return dump(body)
 
 
 def merge_betas(values: list[str]) -> str:

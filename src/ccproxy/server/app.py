@@ -17,12 +17,15 @@ from starlette.responses import Response
 
 from ccproxy import logs
 from ccproxy.auth.callbacks import LoginCallbacks
+from ccproxy.auth.codex import CodexTokens
 from ccproxy.auth.tokens import ENV_TOKEN, ClaudeTokens
-from ccproxy.auth.vendors import CLAUDE_LOGIN_HINT
+from ccproxy.auth.vendors import CLAUDE_LOGIN_HINT, OPENAI_LOGIN_HINT
 from ccproxy.config import Settings, load_settings
 from ccproxy.errors import ProxyError
 from ccproxy.http import Client
 from ccproxy.providers.claude_api import ClaudeAPI
+from ccproxy.providers.codex import Codex
+from ccproxy.providers.codex_prompt import CodexPrompt
 from ccproxy.server.envelopes import error_response
 from ccproxy.server.middleware import ClientAuth, LastResortErrors, ServerTiming
 from ccproxy.server.routes import ROUTES
@@ -67,8 +70,11 @@ def create_app(settings: Settings) -> Starlette:
             app.state.thinking = ThinkingMemory()
             app.state.logins = LoginCallbacks()
             _warn_about_credentials(tokens)
+            app.state.codex = _start_codex(settings, http) if settings.codex.enabled else None
             yield
         finally:
+            if getattr(app.state, "codex", None) is not None:
+                await app.state.codex.prompt.close()
             await http.close()
 
     return Starlette(
@@ -85,6 +91,18 @@ def _warn_about_credentials(tokens: ClaudeTokens) -> None:
         log.warning("Claude API mode has no credentials: %s", state["error"])
     elif state.get("expired") and not state.get("refreshable"):
         log.warning("the Claude token has expired and cannot be refreshed; %s", CLAUDE_LOGIN_HINT)
+
+
+def _start_codex(settings: Settings, http: Client) -> Codex:
+    tokens = CodexTokens(settings.codex.auth_file, settings.codex.oauth_token_url, http)
+    state = tokens.describe()
+    if state["source"] == "none":
+        log.warning("Codex has no credentials: %s", state["error"])
+    elif state.get("expired") and not state.get("refreshable"):
+        log.warning("the ChatGPT token has expired and cannot be refreshed; %s", OPENAI_LOGIN_HINT)
+    prompt = CodexPrompt(settings.codex)
+    prompt.start()
+    return Codex(settings.codex, http, tokens, prompt)
 
 
 async def _proxy_error(request: Request, exc: Exception) -> Response:

@@ -15,7 +15,7 @@ from ccproxy.errors import ProxyError
 from ccproxy.formats.models import model_item, model_list
 from ccproxy.providers.catalog import CLAUDE_MODELS
 from ccproxy.providers.claude_api import ClaudeAPI
-from ccproxy.server import claude
+from ccproxy.server import claude, codex
 
 
 def _claude(request: Request) -> ClaudeAPI:
@@ -77,15 +77,18 @@ async def _profile_check(provider: ClaudeAPI) -> dict[str, Any]:
 
 async def health(request: Request) -> Response:
     """Liveness plus a one-word readiness per provider; no network, no secrets."""
-    credentials = _claude(request).tokens.describe()
-    state = (
-        "ok"
-        if credentials["valid"]
-        else ("missing" if credentials["source"] == "none" else "expired")
+    providers = {"claude_api": _readiness(_claude(request).tokens.describe())}
+    codex_provider = request.app.state.codex
+    providers["codex"] = (
+        _readiness(codex_provider.tokens.describe()) if codex_provider else "disabled"
     )
-    return JSONResponse(
-        {"status": "ok", "version": __version__, "providers": {"claude_api": state}}
-    )
+    return JSONResponse({"status": "ok", "version": __version__, "providers": providers})
+
+
+def _readiness(credentials: dict[str, Any]) -> str:
+    if credentials["valid"]:
+        return "ok"
+    return "missing" if credentials["source"] == "none" else "expired"
 
 
 async def oauth_callback(request: Request) -> Response:
@@ -116,4 +119,15 @@ ROUTES = [
     Route("/api/v1/models/{model_id:path}", model, methods=["GET"]),
     Route("/api/models/{model_id:path}", model, methods=["GET"]),
     Route("/api/status", status, methods=["GET"]),
+    Route("/codex/responses", codex.responses_route, methods=["POST"]),
+    Route("/codex/v1/responses", codex.responses_route, methods=["POST"]),
+    Route("/codex/chat/completions", codex.chat_completions, methods=["POST"]),
+    Route("/codex/v1/chat/completions", codex.chat_completions, methods=["POST"]),
+    Route("/codex/models", codex.models, methods=["GET"]),
+    Route("/codex/v1/models", codex.models, methods=["GET"]),
+    Route("/codex/models/{model_id:path}", codex.model, methods=["GET"]),
+    Route("/codex/v1/models/{model_id:path}", codex.model, methods=["GET"]),
+    Route("/codex/status", codex.status, methods=["GET"]),
+    # Last: any other first segment is a session id.
+    Route("/codex/{session_id}/responses", codex.responses_route, methods=["POST"]),
 ]

@@ -61,26 +61,11 @@ def request(req: chat.ChatRequest, ctx: RequestContext) -> AnthropicRequest:
 
 
 def _reject_unsupported(req: chat.ChatRequest) -> None:
-    extra = req.model_extra or {}
     if req.n not in (None, 1):
         raise ConversionError("n must be 1: Claude returns one choice per request", "n")
-    checks = {
-        "logprobs": extra.get("logprobs") is True,
-        "top_logprobs": bool(extra.get("top_logprobs")),
-        "logit_bias": bool(extra.get("logit_bias")),
-        "presence_penalty": bool(extra.get("presence_penalty")),
-        "frequency_penalty": bool(extra.get("frequency_penalty")),
-        "functions": "functions" in extra,
-        "function_call": "function_call" in extra,
-        "audio": extra.get("audio") is not None,
-        "modalities": any(m != "text" for m in extra.get("modalities") or []),
-        "prediction": extra.get("prediction") is not None,
-        "web_search_options": extra.get("web_search_options") is not None,
-    }
-    for name, used in checks.items():
-        if used:
-            hint = "; use tools and tool_choice" if name.startswith("function") else ""
-            raise ConversionError(f"{name} is not supported when the model is Claude{hint}", name)
+    if name := chat.unsupported_option(req):
+        hint = "; use tools and tool_choice" if name.startswith("function") else ""
+        raise ConversionError(f"{name} is not supported when the model is Claude{hint}", name)
 
 
 def _system(messages: list[chat.Message]) -> str | list[dict[str, Any]] | None:

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ccproxy.formats import chat
-from ccproxy.formats.convert.context import ResponseContext
+from ccproxy.formats.convert.context import TAGS, ResponseContext
 
 THINKING_TYPES = ("thinking", "redacted_thinking")
 FINISH_REASONS = {
@@ -107,7 +107,8 @@ def _add_reasoning(body: dict[str, Any], reasoning: str, ctx: ResponseContext) -
     if ctx.reasoning == "reasoning_content":
         body["reasoning_content"] = reasoning
     else:
-        body["content"] = f"<thinking>{reasoning}</thinking>{body['content'] or ''}"
+        tag = TAGS.get(ctx.reasoning, "thinking")
+        body["content"] = f"<{tag}>{reasoning}</{tag}>{body['content'] or ''}"
 
 
 # Anthropic error type -> (OpenAI type, code); statuses are kept as the upstream sent them.

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ccproxy.formats.convert.chat_response import error_for, finish_reason, usage
-from ccproxy.formats.convert.context import ResponseContext
+from ccproxy.formats.convert.context import TAGS, ResponseContext
 
 DONE = b"data: [DONE]\n\n"
 
@@ -103,8 +103,8 @@ class Stream:
                 "kind": "thinking",
                 "block": {"type": "thinking", "thinking": "", "signature": ""},
             }
-            if self.ctx.reasoning == "think_tags":
-                return [self._chunk({"content": "<thinking>"})]
+            if tag := TAGS.get(self.ctx.reasoning):
+                return [self._chunk({"content": f"<{tag}>"})]
         elif kind == "redacted_thinking":
             self._thinking.append(block)
             self._blocks[index] = {"kind": "other"}
@@ -171,8 +171,8 @@ class Stream:
             ]
         if state["kind"] == "thinking":
             self._thinking.append(state["block"])
-            if self.ctx.reasoning == "think_tags":
-                return [self._chunk({"content": "</thinking>"})]
+            if tag := TAGS.get(self.ctx.reasoning):
+                return [self._chunk({"content": f"</{tag}>"})]
         return []
 
     def _on_message_delta(self, data: dict[str, Any]) -> list[bytes]:

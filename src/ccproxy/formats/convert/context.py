@@ -39,7 +39,10 @@ class RequestContext:
     thinking_for: Callable[[str], list[dict[str, Any]] | None] = _no_thinking
 
 
-ReasoningOutput = Literal["reasoning_content", "think_tags", "omit"]
+# Where reasoning goes in a Chat answer: its own field, inside the content between tags
+# (`<thinking>` or `<reasoning>`), or nowhere.
+ReasoningOutput = Literal["reasoning_content", "think_tags", "reasoning_tags", "omit"]
+TAGS = {"think_tags": "thinking", "reasoning_tags": "reasoning"}
 
 
 @dataclass(frozen=True)
