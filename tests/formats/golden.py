@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from ccproxy.formats import sse
 from ccproxy.formats.convert.context import ResponseContext
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -48,3 +49,18 @@ def response_context(case: dict[str, Any], model: str) -> ResponseContext:
     """The fixed id and clock of every golden response, with the case's own `ctx` on top."""
     given = {"id": "chatcmpl-test", "created": 1790000000, "model": model, **case.get("ctx", {})}
     return ResponseContext(**given)
+
+
+class ChunkStream(Protocol):
+    def feed(self, event: str, data: dict[str, Any]) -> list[bytes]: ...
+
+    def finish(self) -> list[bytes]: ...
+
+
+def replay(stream: ChunkStream, path: Path) -> bytes:
+    """What `stream` writes for the recorded upstream events in `path`, its ending included."""
+    decoder = sse.Decoder()
+    out = b""
+    for event in decoder.feed(path.read_bytes()) + decoder.finish():
+        out += b"".join(stream.feed(event.event, json.loads(event.data)))
+    return out + b"".join(stream.finish())

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ccproxy.formats import chat, sse
+from ccproxy.formats import chat
 from ccproxy.formats.convert import chat_request, chat_response
 from ccproxy.formats.convert.chat_stream import Stream
 from ccproxy.formats.convert.context import ConversionError, RequestContext
@@ -64,11 +64,7 @@ def test_stream(path: Path) -> None:
     ctx_file = path.with_name(f"{name}.ctx.json")
     case = golden.load(ctx_file) if ctx_file.exists() else {}
     stream = Stream(golden.response_context(case, "claude-test"))
-    decoder = sse.Decoder()
-    out = b""
-    for event in decoder.feed(path.read_bytes()) + decoder.finish():
-        out += b"".join(stream.feed(event.event, json.loads(event.data)))
-    out += b"".join(stream.finish())
+    out = golden.replay(stream, path)
     golden.check_text(path.with_name(f"{name}.chat.sse"), out.decode())
     remembered = case.get("remembered")
     if remembered is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ccproxy.formats import chat, sse
+from ccproxy.formats import chat
 from ccproxy.formats.convert import chat_to_responses
 from ccproxy.formats.convert.context import ConversionError
 from tests.formats import golden
@@ -53,9 +53,5 @@ def test_stream(path: Path) -> None:
     name = path.name.split(".")[0]
     case = golden.load(path.with_name(f"{name}.ctx.json"))
     stream = chat_to_responses.Stream(golden.response_context(case, "gpt-5.4"))
-    decoder = sse.Decoder()
-    out = b""
-    for event in decoder.feed(path.read_bytes()) + decoder.finish():
-        out += b"".join(stream.feed(event.event, json.loads(event.data)))
-    out += b"".join(stream.finish())
+    out = golden.replay(stream, path)
     golden.check_text(path.with_name(f"{name}.chat.sse"), out.decode())
