@@ -6,15 +6,17 @@ everything by changing `HOME`).
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -57,6 +59,56 @@ class ModelTraitsOverride(Section):
     sampling: bool | None = None
     native_json_schema: bool | None = None
     prefill: bool | None = None
+
+
+PermissionMode = Literal["default", "acceptEdits", "plan", "bypassPermissions"]
+SdkMessageMode = Literal["forward", "formatted", "ignore"]
+
+
+def _list_from_text(value: object) -> object:
+    """Lists from the environment: JSON (`["Bash","Read"]`) or comma-separated (`Bash,Read`)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        return json.loads(text)
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+class ClaudeCodeOptions(Section):
+    """claude-agent-sdk options for SDK mode; set on the server side only, never by a request."""
+
+    cwd: str | None = Field(
+        default=None,
+        description="Working directory of SDK runs; unset means the directory ccproxy started in.",
+    )
+    permission_mode: PermissionMode | None = Field(
+        default=None,
+        description="Claude Code permission mode: default, acceptEdits, plan or bypassPermissions.",
+    )
+    allowed_tools: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Tools Claude may use without asking (JSON or a,b,c)."
+    )
+    disallowed_tools: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Tools Claude may not use at all (JSON or a,b,c)."
+    )
+    max_turns: int | None = Field(
+        default=None, ge=1, description="Most agent turns per request; also caps a request's own."
+    )
+    append_system_prompt: str | None = Field(
+        default=None, description="Text appended to Claude Code's system prompt."
+    )
+    model: str | None = Field(
+        default=None, description="Model when a request names none (else Claude Code's default)."
+    )
+    max_thinking_tokens: int | None = Field(
+        default=None, ge=0, description="Thinking budget when a request sets none."
+    )
+
+    @field_validator("allowed_tools", "disallowed_tools", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _list_from_text(value)
 
 
 class ClaudeSettings(Section):
@@ -114,6 +166,34 @@ class ClaudeSettings(Section):
         description="How Claude's thinking reaches OpenAI Chat clients: a `reasoning_content` "
         "field, `<thinking>` tags inside the content, or not at all.",
     )
+    cli_path: str | None = Field(
+        default=None,
+        description="`claude` binary for SDK mode; unset means the one bundled with "
+        "claude-agent-sdk, else the one on PATH.",
+    )
+    sdk_message_mode: SdkMessageMode = Field(
+        default="forward",
+        description="How SDK mode shows tool calls, tool results and system messages: as extra "
+        "content blocks (forward), as XML-tagged text (formatted), or not at all (ignore).",
+    )
+    pretty_format: bool = Field(
+        default=True, description="Indented JSON inside `formatted` XML tags (false: compact)."
+    )
+    sdk_enable_pool: bool = Field(
+        default=False, description="Keep connected Claude Code processes ready for SDK mode."
+    )
+    sdk_pool_size: int = Field(
+        default=3, ge=1, le=32, description="How many idle connected processes the pool keeps."
+    )
+    sdk_max_sessions: int = Field(
+        default=32,
+        ge=1,
+        description="SDK-mode conversations remembered at once (oldest forgotten first).",
+    )
+    sdk_timeout: float = Field(
+        default=600.0, gt=0, description="Seconds an SDK-mode run may take before it is stopped."
+    )
+    code_options: ClaudeCodeOptions = ClaudeCodeOptions()
 
     @property
     def credentials_file(self) -> Path:

@@ -8,7 +8,8 @@ Behaviour is chosen by the `model` field, so a test can ask for an error or a br
 - `fake-overloaded` (529), `fake-rate-limited` (429);
 - `fake-cut-stream`: the connection drops in the middle of an event;
 - `fake-stream-error`: an `error` event after HTTP 200;
-- `fake-gated-stream`: `message_start`, then the rest only once `gate` is set;
+- `fake-gated-stream` (or a last user turn saying HOLD): `message_start`, then the rest only
+  once `gate` is set;
 - `fake-hang`: no answer until `gate` is set.
 Otherwise the request must pass `anthropic_rules` (as the real API would judge it) and the answer
 comes from `anthropic_script`.
@@ -160,7 +161,10 @@ class FakeAnthropic:
             "set-cookie": "cf=1; Path=/",
         }
         if body.get("stream"):
-            events = self._stream(model, content, stop_reason, sequence)
+            held = model == "fake-gated-stream" or "HOLD" in json.dumps(
+                script.last_user_blocks(body)
+            )
+            events = self._stream(model, content, stop_reason, sequence, held=held)
             return StreamingResponse(
                 events,
                 media_type="text/event-stream",
@@ -173,12 +177,18 @@ class FakeAnthropic:
         return JSONResponse(message, headers=headers)
 
     async def _stream(
-        self, model: str, content: list[dict[str, Any]], stop: str, sequence: str | None
+        self,
+        model: str,
+        content: list[dict[str, Any]],
+        stop: str,
+        sequence: str | None,
+        *,
+        held: bool,
     ) -> AsyncIterator[bytes]:
         start = _message(model, [], None, output_tokens=1)
         yield sse("message_start", {"type": "message_start", "message": start})
         try:
-            released = model != "fake-gated-stream" or await self._gate_opens(30)
+            released = not held or await self._gate_opens(30)
         except BaseException:
             self.abandoned_streams += 1  # the proxy went away while we were waiting
             raise

@@ -31,6 +31,33 @@ Config = Annotated[
 Workers = Annotated[
     int | None, typer.Option("--workers", help="Server processes sharing the port [default: 1].")
 ]
+CodeCwd = Annotated[
+    str | None,
+    typer.Option(
+        "--claude-code-options-cwd", help="Working directory of SDK-mode runs [default: here]."
+    ),
+]
+PermissionMode = Annotated[
+    str | None,
+    typer.Option(
+        "--claude-code-options-permission-mode",
+        help="SDK mode: default, acceptEdits, plan or bypassPermissions.",
+    ),
+]
+MessageMode = Annotated[
+    str | None,
+    typer.Option(
+        "--claude-sdk-message-mode",
+        help="SDK mode: forward, formatted or ignore [default: forward].",
+    ),
+]
+EnablePool = Annotated[
+    bool | None,
+    typer.Option("--sdk-enable-pool", help="Keep connected Claude Code processes ready."),
+]
+PoolSize = Annotated[
+    int | None, typer.Option("--sdk-pool-size", help="Idle processes in the pool [default: 3].")
+]
 LogLevel = Annotated[
     str | None, typer.Option("--log-level", help="DEBUG, INFO, WARNING or ERROR [default: INFO].")
 ]
@@ -50,6 +77,11 @@ def main(
     config: Config = None,
     log_level: LogLevel = None,
     workers: Workers = None,
+    code_cwd: CodeCwd = None,
+    code_permission_mode: PermissionMode = None,
+    sdk_message_mode: MessageMode = None,
+    sdk_enable_pool: EnablePool = None,
+    sdk_pool_size: PoolSize = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -59,7 +91,16 @@ def main(
 ) -> None:
     """Start the proxy (the same as `ccproxy serve`)."""
     options = ServeOptions(
-        host=host, port=port, config=config, log_level=log_level, workers=workers
+        host=host,
+        port=port,
+        config=config,
+        log_level=log_level,
+        workers=workers,
+        code_cwd=code_cwd,
+        code_permission_mode=code_permission_mode,
+        sdk_message_mode=sdk_message_mode,
+        sdk_enable_pool=sdk_enable_pool,
+        sdk_pool_size=sdk_pool_size,
     )
     if ctx.invoked_subcommand is None:
         serve(options)
@@ -74,9 +115,25 @@ def serve_command(
     config: Config = None,
     log_level: LogLevel = None,
     workers: Workers = None,
+    code_cwd: CodeCwd = None,
+    code_permission_mode: PermissionMode = None,
+    sdk_message_mode: MessageMode = None,
+    sdk_enable_pool: EnablePool = None,
+    sdk_pool_size: PoolSize = None,
 ) -> None:
     """Start the proxy on 127.0.0.1:8000 (or --host/--port)."""
-    given = ServeOptions(host=host, port=port, config=config, log_level=log_level, workers=workers)
+    given = ServeOptions(
+        host=host,
+        port=port,
+        config=config,
+        log_level=log_level,
+        workers=workers,
+        code_cwd=code_cwd,
+        code_permission_mode=code_permission_mode,
+        sdk_message_mode=sdk_message_mode,
+        sdk_enable_pool=sdk_enable_pool,
+        sdk_pool_size=sdk_pool_size,
+    )
     serve(given.over(ctx.obj) if isinstance(ctx.obj, ServeOptions) else given)
 
 

@@ -28,6 +28,11 @@ class ServeOptions:
     config: Path | None = None
     log_level: str | None = None
     workers: int | None = None
+    code_cwd: str | None = None
+    code_permission_mode: str | None = None
+    sdk_message_mode: str | None = None
+    sdk_enable_pool: bool | None = None
+    sdk_pool_size: int | None = None
 
     def over(self, base: ServeOptions) -> ServeOptions:
         """These options, falling back to `base` for any not given."""
@@ -42,9 +47,21 @@ class ServeOptions:
         }
         return {k: v for k, v in given.items() if v is not None}
 
+    def claude_overrides(self) -> dict[str, Any]:
+        code = {"cwd": self.code_cwd, "permission_mode": self.code_permission_mode}
+        given: dict[str, Any] = {
+            "sdk_message_mode": self.sdk_message_mode,
+            "sdk_enable_pool": self.sdk_enable_pool,
+            "sdk_pool_size": self.sdk_pool_size,
+            "code_options": {k: v for k, v in code.items() if v is not None} or None,
+        }
+        return {k: v for k, v in given.items() if v is not None}
+
 
 def serve(options: ServeOptions) -> None:
-    settings = settings_or_exit(options.config, server=options.server_overrides())
+    settings = settings_or_exit(
+        options.config, server=options.server_overrides(), claude=options.claude_overrides()
+    )
     logs.configure(settings.server.log_level)
     sock = bind(settings.server.host, settings.server.port)
     host, port = sock.getsockname()[:2]
@@ -77,6 +94,7 @@ def _run(settings: Settings, options: ServeOptions, sock: socket.socket) -> None
     loaded_from = {
         "config": str(options.config) if options.config else None,
         "server": options.server_overrides(),
+        "claude": options.claude_overrides(),
     }
     os.environ[WORKER_SETTINGS] = json.dumps(loaded_from)
     config = uvicorn.Config(

@@ -24,6 +24,7 @@ from ccproxy.config import Settings, load_settings
 from ccproxy.errors import ProxyError
 from ccproxy.http import Client
 from ccproxy.providers.claude_api import ClaudeAPI
+from ccproxy.providers.claude_sdk import ClaudeSDK
 from ccproxy.providers.codex import Codex
 from ccproxy.providers.codex_prompt import CodexPrompt
 from ccproxy.server.envelopes import error_response
@@ -41,7 +42,9 @@ def worker_app() -> Starlette:
     """The app of one `--workers` process: settings loaded as the parent loaded them."""
     given = json.loads(os.environ[WORKER_SETTINGS])
     settings = load_settings(
-        Path(given["config"]) if given["config"] else None, server=given["server"]
+        Path(given["config"]) if given["config"] else None,
+        server=given["server"],
+        claude=given["claude"],
     )
     logs.configure(settings.server.log_level)
     return create_app(settings)
@@ -71,8 +74,12 @@ def create_app(settings: Settings) -> Starlette:
             app.state.logins = LoginCallbacks()
             _warn_about_credentials(tokens)
             app.state.codex = _start_codex(settings, http) if settings.codex.enabled else None
+            app.state.sdk = ClaudeSDK(settings.claude, settings.server)
+            app.state.sdk.start()
             yield
         finally:
+            if getattr(app.state, "sdk", None) is not None:
+                await app.state.sdk.close()
             if getattr(app.state, "codex", None) is not None:
                 await app.state.codex.prompt.close()
             await http.close()

@@ -15,7 +15,7 @@ from ccproxy.errors import ProxyError
 from ccproxy.formats.models import model_item, model_list
 from ccproxy.providers.catalog import CLAUDE_MODELS
 from ccproxy.providers.claude_api import ClaudeAPI
-from ccproxy.server import claude, codex
+from ccproxy.server import claude, codex, sdk
 
 
 def _claude(request: Request) -> ClaudeAPI:
@@ -119,6 +119,14 @@ ROUTES = [
     Route("/api/v1/models/{model_id:path}", model, methods=["GET"]),
     Route("/api/models/{model_id:path}", model, methods=["GET"]),
     Route("/api/status", status, methods=["GET"]),
+    Route("/sdk/v1/messages", sdk.messages, methods=["POST"]),
+    Route("/sdk/v1/chat/completions", sdk.chat_completions, methods=["POST"]),
+    Route("/sdk/v1/models", models, methods=["GET"]),
+    Route("/sdk/models", models, methods=["GET"]),
+    Route("/sdk/v1/models/{model_id:path}", model, methods=["GET"]),
+    Route("/sdk/status", sdk.status, methods=["GET"]),
+    Route("/sdk/{session_id}/v1/messages", sdk.messages, methods=["POST"]),
+    Route("/sdk/{session_id}/v1/chat/completions", sdk.chat_completions, methods=["POST"]),
     Route("/codex/responses", codex.responses_route, methods=["POST"]),
     Route("/codex/v1/responses", codex.responses_route, methods=["POST"]),
     Route("/codex/chat/completions", codex.chat_completions, methods=["POST"]),

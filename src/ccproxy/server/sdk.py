@@ -1,0 +1,223 @@
+"""The SDK-mode routes: Anthropic Messages and OpenAI Chat Completions answered by Claude Code
+runs (claude-agent-sdk), streamed or not."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ccproxy.errors import BadRequest, ProxyError
+from ccproxy.formats import anthropic, chat, sse
+from ccproxy.formats.convert import chat_to_anthropic, sdk_prompt
+from ccproxy.formats.convert import sdk_to_anthropic as render
+from ccproxy.formats.convert.context import ConversionError, RequestContext, ResponseContext
+from ccproxy.providers.claude_api import ClaudeAPI
+from ccproxy.providers.claude_sdk import ClaudeSDK, Run, RunOptions, SdkRequest
+from ccproxy.server.bodies import json_object
+from ccproxy.server.envelopes import error_response
+from ccproxy.server.relay import EventStream
+
+# Claude Code options a request may not set: they are the server's (CLAUDE__CODE_OPTIONS__*).
+SERVER_SIDE = frozenset(
+    {
+        "cwd", "permission_mode", "mcp_servers", "allowed_tools", "disallowed_tools",
+        "system_prompt", "append_system_prompt", "cli_path", "env", "extra_args", "settings",
+        "setting_sources", "add_dirs", "hooks", "can_use_tool", "permission_prompt_tool_name",
+        "resume", "continue_conversation", "fork_session", "agents", "plugins", "user",
+        "sandbox", "max_budget_usd", "fallback_model", "skills", "include_partial_messages",
+    }
+)  # fmt: skip
+
+
+def _sdk(request: Request) -> ClaudeSDK:
+    provider: ClaudeSDK = request.app.state.sdk
+    return provider
+
+
+async def messages(request: Request) -> Response:
+    payload = json_object(await request.body())
+    provider = _sdk(request)
+    how = render.rendering(
+        provider.settings.sdk_message_mode, pretty=provider.settings.pretty_format
+    )
+    return await _answer(request, provider, payload, how, chat_ctx=None)
+
+
+async def chat_completions(request: Request) -> Response:
+    try:
+        req = chat.parse_request_json(await request.body())
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+    claude: ClaudeAPI = request.app.state.claude
+    model = claude.resolve_model(req.model)
+    try:
+        converted = chat_to_anthropic.request(req, RequestContext(model, claude.traits(model)))
+    except ConversionError as exc:
+        raise BadRequest(exc.message, param=exc.param) from exc
+    provider = _sdk(request)
+    ctx = ResponseContext(
+        id=f"chatcmpl-{uuid.uuid4().hex}",
+        created=int(time.time()),
+        model=model,
+        include_usage=bool(req.stream_options and req.stream_options.include_usage),
+        reasoning=provider.settings.chat_reasoning,
+    )
+    body = {**converted.body, "stream": bool(req.stream)}
+    if isinstance(session := (req.model_extra or {}).get("session_id"), str):
+        body["session_id"] = session
+    how = render.rendering(
+        provider.settings.sdk_message_mode,
+        pretty=provider.settings.pretty_format,
+        custom_blocks=False,
+    )
+    response = await _answer(request, provider, body, how, chat_ctx=ctx)
+    response.headers["x-ccproxy-model"] = model
+    return response
+
+
+def sdk_request(payload: dict[str, Any], path_session: str | None) -> SdkRequest:
+    """The run a request asks for; 400 for what SDK mode cannot or may not do."""
+    if refused := sorted(SERVER_SIDE & payload.keys()):
+        raise BadRequest(
+            f"{refused[0]} is a server-side option in SDK mode (CLAUDE__CODE_OPTIONS__"
+            f"{refused[0].upper()} or a serve flag); a request cannot set it",
+            param=refused[0],
+        )
+    if payload.get("tools"):
+        raise BadRequest(
+            "tools: SDK mode runs Claude Code with its own tools; use /api for client tools",
+            param="tools",
+        )
+    messages = payload.get("messages")
+    if not isinstance(messages, list):
+        raise BadRequest("messages: Field required (a list)", param="messages")
+    system = payload.get("system")
+    try:
+        prompt = sdk_prompt.last_user_turn(messages)
+        first = sdk_prompt.first_turn(messages, system)
+    except ConversionError as exc:
+        raise BadRequest(exc.message, param=exc.param) from exc
+    return SdkRequest(
+        prompt=prompt,
+        first_prompt=first,
+        history=sdk_prompt.fingerprint(system, messages[:-1]),
+        session_key=_session_id(path_session) or _session_id(payload.get("session_id")),
+        options=_run_options(payload),
+    )
+
+
+def _session_id(found: Any) -> str | None:
+    if found is None:
+        return None
+    if not isinstance(found, str) or not 0 < len(found) <= 256 or not found.isprintable():
+        raise BadRequest("session_id must be 1 to 256 printable characters", param="session_id")
+    return found
+
+
+def _run_options(payload: dict[str, Any]) -> RunOptions:
+    model = payload.get("model")
+    found = payload.get("thinking")
+    thinking: dict[str, Any] = found if isinstance(found, dict) else {}
+    budget = payload.get("max_thinking_tokens", thinking.get("budget_tokens"))
+    turns = payload.get("max_turns")
+    for name, value in (("max_thinking_tokens", budget), ("max_turns", turns)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                  or value < 0):  # fmt: skip
+            raise BadRequest(f"{name} must be a non-negative integer", param=name)
+    if model is not None and not isinstance(model, str):
+        raise BadRequest("model must be a string", param="model")
+    return RunOptions(model=model or None, max_thinking_tokens=budget, max_turns=turns)
+
+
+async def _answer(
+    request: Request,
+    provider: ClaudeSDK,
+    payload: dict[str, Any],
+    how: render.Rendering,
+    chat_ctx: ResponseContext | None,
+) -> Response:
+    path_session = request.path_params.get("session_id")
+    if path_session is None:
+        path_session = request.query_params.get("session_id") or None
+    sdk_req = sdk_request(payload, path_session)
+    started = time.perf_counter()
+    run = await provider.begin(sdk_req)
+    model = sdk_req.options.model or provider.settings.code_options.model or "claude-code"
+    stream = render.Stream(f"msg_{uuid.uuid4().hex[:24]}", model, how)
+    headers = {"x-ccproxy-session-id": run.session.key}
+    if payload.get("stream") is True:
+        frames = _frames(run, stream, payload, chat_ctx)
+        return EventStream(frames, 200, headers, run.abandon)
+    events = [event async for event in _events(run, stream, payload)]
+    request.state.upstream = time.perf_counter() - started
+    if events and events[-1][0] == "error":
+        return _error(events[-1][1], stream.result, request.url.path)
+    message = render.collect(events)
+    if chat_ctx is None:
+        return JSONResponse(message, headers=headers)
+    return JSONResponse(chat_to_anthropic.response(message, chat_ctx), headers=headers)
+
+
+async def _events(
+    run: Run, stream: render.Stream, payload: dict[str, Any]
+) -> AsyncIterator[render.Event]:
+    """The answer's Anthropic events; the session remembers the conversation once it is whole."""
+    for event in stream.start():
+        yield event
+    try:
+        async for item in run.items():
+            for event in stream.feed(item):
+                yield event
+    except ProxyError as exc:
+        for event in stream.fail(exc.message, anthropic.error_type_for_status(exc.status)):
+            yield event
+        return
+    reply: list[render.Event] = []
+    for event in stream.finish():
+        reply.append(event)
+        yield event
+    if reply and reply[-1][0] == "error":
+        run.abandon()
+        return
+    turns = [*payload["messages"], {"role": "assistant", "content": _text_blocks(stream)}]
+    run.finish(sdk_prompt.fingerprint(payload.get("system"), turns))
+
+
+def _text_blocks(stream: render.Stream) -> list[dict[str, Any]]:
+    return [{"type": "text", "text": text} for text in stream.texts]
+
+
+async def _frames(
+    run: Run, stream: render.Stream, payload: dict[str, Any], chat_ctx: ResponseContext | None
+) -> AsyncIterator[bytes]:
+    if chat_ctx is None:
+        async for name, data in _events(run, stream, payload):
+            yield sse.encode(name, data)
+        return
+    converter = chat_to_anthropic.Stream(chat_ctx)
+    async for name, data in _events(run, stream, payload):
+        for frame in converter.feed(name, data):
+            yield frame
+    for frame in converter.finish():
+        yield frame
+
+
+def _error(error: dict[str, Any], result: dict[str, Any] | None, path: str) -> Response:
+    detail = error.get("error") or {}
+    status = (result or {}).get("api_error_status") or _status_for(detail.get("type"))
+    return error_response(path, int(status), str(detail.get("message")))
+
+
+def _status_for(error_type: Any) -> int:
+    return {"timeout_error": 504, "rate_limit_error": 429, "overloaded_error": 529}.get(
+        str(error_type), 502
+    )
+
+
+async def status(request: Request) -> Response:
+    return JSONResponse(_sdk(request).describe())
