@@ -72,10 +72,15 @@ def test_a_stream_has_dense_indices_and_no_doubled_content(sdk_proxy: SdkProxy) 
     starts = [d["index"] for n, d in sent if n == "content_block_start"]
     stops = [d["index"] for n, d in sent if n == "content_block_stop"]
     assert starts == stops == list(range(len(starts)))
-    for name, data in sent:
-        if name == "content_block_delta":  # every delta lands in an open block
-            opened = starts.index(data["index"])
-            assert data["index"] == starts[opened]
+    open_blocks: set[int] = set()
+    for name, data in sent:  # one block at a time, and every delta lands in the open one
+        if name == "content_block_start":
+            assert not open_blocks
+            open_blocks.add(data["index"])
+        elif name == "content_block_delta":
+            assert open_blocks == {data["index"]}
+        elif name == "content_block_stop":
+            open_blocks.remove(data["index"])
     deltas = [d["delta"] for n, d in sent if n == "content_block_delta"]
     assert "".join(d.get("text", "") for d in deltas) == REPLY
     assert "".join(d.get("thinking", "") for d in deltas) == THOUGHT

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from tests.cli.serving import Serving, ccproxy
 from tests.e2e.claude_cli import CLAUDE
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.fakes.anthropic_script import REPLY
@@ -106,3 +107,16 @@ def test_a_client_that_leaves_stops_the_run(
     anthropic_fake.gate.set()
     again = ask(proxy, [user("still there?")], path="/sdk/leaving/v1/messages")
     assert again.status_code == 200 and REPLY in again.text  # the session was released
+
+
+def test_the_serve_flags_set_sdk_mode(workdir: Path) -> None:
+    flags = ["--claude-code-options-cwd", str(workdir), "--claude-code-options-permission-mode",
+             "plan", "--claude-sdk-message-mode", "formatted", "--sdk-enable-pool",
+             "--sdk-pool-size", "1"]  # fmt: skip
+    with Serving("serve", *flags) as served:
+        status = wait_for(served.url, lambda s: s["pool"]["idle"] == 1)
+    assert status["cwd"] == str(workdir) and status["permission_mode"] == "plan"
+    assert status["message_mode"] == "formatted" and status["pool"]["size"] == 1
+    assert status["pool"]["idle"] == 1
+    wrong = ccproxy("--claude-sdk-message-mode", "loud")
+    assert wrong.returncode == 2 and "sdk_message_mode" in wrong.stderr

@@ -90,18 +90,7 @@ def main(
     ] = False,
 ) -> None:
     """Start the proxy (the same as `ccproxy serve`)."""
-    options = ServeOptions(
-        host=host,
-        port=port,
-        config=config,
-        log_level=log_level,
-        workers=workers,
-        code_cwd=code_cwd,
-        code_permission_mode=code_permission_mode,
-        sdk_message_mode=sdk_message_mode,
-        sdk_enable_pool=sdk_enable_pool,
-        sdk_pool_size=sdk_pool_size,
-    )
+    options = ServeOptions.of(locals())
     if ctx.invoked_subcommand is None:
         serve(options)
     ctx.obj = options
@@ -122,18 +111,7 @@ def serve_command(
     sdk_pool_size: PoolSize = None,
 ) -> None:
     """Start the proxy on 127.0.0.1:8000 (or --host/--port)."""
-    given = ServeOptions(
-        host=host,
-        port=port,
-        config=config,
-        log_level=log_level,
-        workers=workers,
-        code_cwd=code_cwd,
-        code_permission_mode=code_permission_mode,
-        sdk_message_mode=sdk_message_mode,
-        sdk_enable_pool=sdk_enable_pool,
-        sdk_pool_size=sdk_pool_size,
-    )
+    given = ServeOptions.of(locals())
     serve(given.over(ctx.obj) if isinstance(ctx.obj, ServeOptions) else given)
 
 

@@ -8,7 +8,7 @@ import json
 import logging
 import os
 import socket
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,12 @@ class ServeOptions:
     sdk_message_mode: str | None = None
     sdk_enable_pool: bool | None = None
     sdk_pool_size: int | None = None
+
+    @classmethod
+    def of(cls, flags: dict[str, Any]) -> ServeOptions:
+        """The options among a command's parameters (`locals()` of a typer command)."""
+        names = {field.name for field in fields(cls)}
+        return cls(**{name: value for name, value in flags.items() if name in names})
 
     def over(self, base: ServeOptions) -> ServeOptions:
         """These options, falling back to `base` for any not given."""

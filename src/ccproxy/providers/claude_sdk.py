@@ -154,14 +154,14 @@ class ClaudeSDK:
             if old.client is not None:
                 self.dispose(old.client)
         await session.lock.acquire()
+        client = None
         try:
             client = await self._client_for(session, request.options)
             prompt = request.prompt if session.started else request.first_prompt
             await client.query(_user_turns(prompt))
         except BaseException:
-            if session.client is not None:
-                self.dispose(session.client)
-                session.client = None
+            if client is not None:
+                self.dispose(client)
             session.lock.release()
             raise
         self.runs += 1
@@ -237,7 +237,7 @@ class Run:
         cli_session = (self.result or {}).get("session_id")
         if isinstance(cli_session, str) and cli_session:
             self._provider.sessions.answered(self.session, cli_session, fingerprint)
-        if self._provider.pool is not None:
+        if self._provider.pool is not None and self._provider.sessions.holds(self.session):
             self.session.client = self._client  # the next turn continues in this process
         else:
             self._provider.dispose(self._client)

@@ -68,6 +68,10 @@ class Sessions:
             gone.append(oldest)
         return gone
 
+    def holds(self, session: Session) -> bool:
+        """Whether `session` is still remembered (not forgotten while it was in use)."""
+        return self._by_key.get(session.key) is session
+
     def all(self) -> list[Session]:
         return list(self._by_key.values())
 

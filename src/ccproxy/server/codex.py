@@ -158,10 +158,9 @@ async def _responses_answer(upstream: Upstream, *, stream: bool) -> Response:
 
 
 async def _chat_answer(upstream: Upstream, ctx: ResponseContext, *, stream: bool) -> Response:
-    headers = _headers(upstream)
     if upstream.status >= 400:
-        raw = await upstream.read()
-        return JSONResponse(chat_to_responses.error(upstream.status, raw), upstream.status, headers)
+        return await _error(upstream)
+    headers = _headers(upstream)
     if stream:
         events = converted_events(upstream, chat_to_responses.Stream(ctx))
         return EventStream(events, 200, headers, upstream.close)

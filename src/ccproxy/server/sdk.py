@@ -166,26 +166,27 @@ async def _answer(
 async def _events(
     run: Run, stream: render.Stream, payload: dict[str, Any]
 ) -> AsyncIterator[render.Event]:
-    """The answer's Anthropic events; the session remembers the conversation once it is whole."""
-    for event in stream.start():
-        yield event
+    """The answer's Anthropic events; the session remembers the conversation once it is whole.
+    Any other way out (an error, or the client leaving) abandons the run."""
     try:
-        async for item in run.items():
-            for event in stream.feed(item):
-                yield event
-    except ProxyError as exc:
-        for event in stream.fail(exc.message, anthropic.error_type_for_status(exc.status)):
+        for event in stream.start():
             yield event
-        return
-    reply: list[render.Event] = []
-    for event in stream.finish():
-        reply.append(event)
-        yield event
-    if reply and reply[-1][0] == "error":
-        run.abandon()
-        return
-    turns = [*payload["messages"], {"role": "assistant", "content": _text_blocks(stream)}]
-    run.finish(sdk_prompt.fingerprint(payload.get("system"), turns))
+        try:
+            async for item in run.items():
+                for event in stream.feed(item):
+                    yield event
+        except ProxyError as exc:
+            for event in stream.fail(exc.message, anthropic.error_type_for_status(exc.status)):
+                yield event
+            return
+        ending = stream.finish()
+        if ending and ending[-1][0] != "error":
+            turns = [*payload["messages"], {"role": "assistant", "content": _text_blocks(stream)}]
+            run.finish(sdk_prompt.fingerprint(payload.get("system"), turns))
+        for event in ending:
+            yield event
+    finally:
+        run.abandon()  # a no-op once the run has finished
 
 
 def _text_blocks(stream: render.Stream) -> list[dict[str, Any]]:

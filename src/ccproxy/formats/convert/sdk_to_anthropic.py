@@ -116,9 +116,7 @@ class Stream:
         kind = item.get("kind")
         if kind == "stream":
             return self._on_stream(item.get("event") or {})
-        if kind == "assistant":
-            return self._on_blocks(item.get("content") or [])
-        if kind == "user":
+        if kind in ("assistant", "user"):  # Claude Code's tool calls, and their results
             return self._on_blocks(item.get("content") or [])
         if kind == "system":
             return self._on_system(str(item.get("subtype") or ""), item.get("data") or {})
