@@ -32,7 +32,7 @@ def render() -> str:
 
 
 def json_text(value: object) -> str:
-    return json.dumps(value) if isinstance(value, dict | list) else str(value)
+    return json.dumps(value) if isinstance(value, dict | list | tuple) else str(value)
 
 
 def updated(text: str) -> str:

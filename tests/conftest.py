@@ -135,7 +135,12 @@ def start_proxy(settings_for: Callable[..., Settings], servers: LiveServers) -> 
     """Start a proxy with the given section overrides; returns its base URL."""
 
     def start(**sections: dict[str, Any]) -> str:
-        return servers.start(create_app(settings_for(**sections))).url
+        server = sections.pop("server", {})
+
+        def app(port: int) -> Any:
+            return create_app(settings_for(server={"port": port, **server}, **sections))
+
+        return servers.start(for_port=app).url
 
     return start
 

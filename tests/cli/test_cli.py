@@ -28,6 +28,7 @@ def test_help_lists_the_commands() -> None:
     for word in (
         "serve",
         "generate-token",
+        "permission-handler",
         "--host",
         "--port",
         "--config",

@@ -5,21 +5,33 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 import uvicorn
 from starlette.types import ASGIApp
 
+AppForPort = Callable[[int], ASGIApp]
+
 
 class LiveServer:
-    """`with LiveServer(app) as server: server.url` — a real HTTP server on 127.0.0.1."""
+    """`with LiveServer(app) as server: server.url` — a real HTTP server on 127.0.0.1.
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    `app` may instead be a function of the port, for an app that must know where it listens.
+    """
+
+    def __init__(
+        self, app: ASGIApp | None = None, *, for_port: AppForPort | None = None, port: int = 0
+    ) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
         self.port: int = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        if for_port is not None:
+            app = for_port(self.port)
+        assert app is not None
+        self.app = app
         config = uvicorn.Config(
             app, log_config=None, log_level="warning", lifespan="auto", timeout_graceful_shutdown=2
         )
@@ -61,8 +73,10 @@ class LiveServers:
     def __init__(self) -> None:
         self.running: list[LiveServer] = []
 
-    def start(self, app: ASGIApp) -> LiveServer:
-        server = LiveServer(app).__enter__()
+    def start(
+        self, app: ASGIApp | None = None, *, for_port: AppForPort | None = None, port: int = 0
+    ) -> LiveServer:
+        server = LiveServer(app, for_port=for_port, port=port).__enter__()
         self.running.append(server)
         return server
 

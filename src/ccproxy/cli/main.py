@@ -13,6 +13,7 @@ import typer
 from ccproxy import __version__
 from ccproxy.cli import auth
 from ccproxy.cli import config as config_commands
+from ccproxy.cli import permissions as permission_commands
 from ccproxy.cli.serve import ServeOptions, serve
 
 app = typer.Typer(
@@ -123,6 +124,24 @@ app.add_typer(config_commands.app, name="config")
 def generate_token() -> None:
     """Print a random client token as a SECURITY__AUTH_TOKEN line for .env."""
     typer.echo(f"SECURITY__AUTH_TOKEN={secrets.token_urlsafe(32)}")
+
+
+@app.command("permission-handler")
+def permission_handler(
+    host: Annotated[
+        str | None, typer.Option("--host", help="The server's address [default: its config].")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="The server's port [default: its config].")
+    ] = None,
+    auth_token: Annotated[
+        str | None,
+        typer.Option("--auth-token", help="Client token [default: SECURITY__AUTH_TOKEN]."),
+    ] = None,
+    config: Config = None,
+) -> None:
+    """Answer SDK-mode permission requests of a running server from this terminal."""
+    permission_commands.permission_handler(host, port, auth_token, config)
 
 
 _SHELLS = frozenset({"bash", "zsh", "fish", "powershell", "pwsh"})

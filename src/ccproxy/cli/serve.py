@@ -71,6 +71,11 @@ def serve(options: ServeOptions) -> None:
     logs.configure(settings.server.log_level)
     sock = bind(settings.server.host, settings.server.port)
     host, port = sock.getsockname()[:2]
+    if port != settings.server.port:  # port 0: the app must know where it listens (MCP URL)
+        options = replace(options, port=port)
+        settings = settings.model_copy(
+            update={"server": settings.server.model_copy(update={"port": port})}
+        )
     _warn_if_exposed(settings.server.host, settings.security.auth_token is not None)
     shown = f"[{host}]" if ":" in host else host
     log.info("ccproxy listening on http://%s:%d", shown, port)
@@ -79,10 +84,6 @@ def serve(options: ServeOptions) -> None:
 
 
 def _run(settings: Settings, options: ServeOptions, sock: socket.socket) -> None:
-    import uvicorn
-
-    from ccproxy.server.app import WORKER_SETTINGS, create_app
-
     common: dict[str, Any] = {
         "log_config": None,
         "log_level": settings.server.log_level.lower(),
@@ -92,10 +93,39 @@ def _run(settings: Settings, options: ServeOptions, sock: socket.socket) -> None
         "lifespan": "on",
     }
     if settings.server.workers == 1:
-        uvicorn.Server(uvicorn.Config(create_app(settings), **common)).run(sockets=[sock])
-        return
+        _run_one(settings, common, sock)
+    else:
+        _run_workers(settings, options, common, sock)
+
+
+def _run_one(settings: Settings, common: dict[str, Any], sock: socket.socket) -> None:
+    import uvicorn
+
+    from ccproxy.server.app import create_app, end_streams
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            end_streams(app)  # or uvicorn would wait for their clients to leave
+            await super().shutdown(sockets)
+
+    app = create_app(settings)
+    Server(uvicorn.Config(app, **common)).run(sockets=[sock])
+
+
+def _run_workers(
+    settings: Settings, options: ServeOptions, common: dict[str, Any], sock: socket.socket
+) -> None:
+    import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    from ccproxy.server.app import WORKER_SETTINGS, create_app
+
+    if settings.claude.code_options.permission_mode != "bypassPermissions":
+        log.warning(
+            "with %d workers each process keeps its own permission requests: a handler sees "
+            "only those of the worker it reached; use one worker to approve SDK-mode tools",
+            settings.server.workers,
+        )
     # Each worker process loads the settings again, from the same sources and flags.
     loaded_from = {
         "config": str(options.config) if options.config else None,
@@ -107,6 +137,8 @@ def _run(settings: Settings, options: ServeOptions, sock: socket.socket) -> None
         f"{create_app.__module__}:worker_app",
         factory=True,
         workers=settings.server.workers,
+        # Worker processes have no hook to end the endless streams (/permissions/stream).
+        timeout_graceful_shutdown=10,
         **common,
     )
     Multiprocess(config, sockets=[sock]).run()

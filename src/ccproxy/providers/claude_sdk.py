@@ -30,6 +30,7 @@ from claude_agent_sdk import (
 )
 
 from ccproxy.config import ClaudeSettings, ServerSettings
+from ccproxy.config_security import SecuritySettings
 from ccproxy.errors import UpstreamTimeout, UpstreamUnavailable
 from ccproxy.providers.sdk_pool import Pool
 from ccproxy.providers.sdk_sessions import Session, Sessions
@@ -38,6 +39,12 @@ log = logging.getLogger(__name__)
 
 # How long an unwanted Claude Code run gets to acknowledge an interrupt.
 _INTERRUPT_SECONDS = 3.0
+# ccproxy's MCP permission tool as Claude Code names it: mcp__<server key>__<tool>.
+PERMISSION_SERVER = "ccproxy"
+PERMISSION_TOOL = f"mcp__{PERMISSION_SERVER}__check_permission"
+# The client token reaches Claude Code in its environment, which other users cannot read,
+# and the MCP config names the variable (Claude Code expands it), not the token itself.
+_TOKEN_VARIABLE = "CCPROXY_MCP_TOKEN"
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,9 @@ class SdkRequest:
 class ClaudeSDK:
     name = "claude_sdk"
 
-    def __init__(self, settings: ClaudeSettings, server: ServerSettings) -> None:
+    def __init__(
+        self, settings: ClaudeSettings, server: ServerSettings, security: SecuritySettings
+    ) -> None:
         self.settings = settings
         self.cwd = settings.code_options.cwd or os.getcwd()  # where ccproxy was started
         self.sessions = Sessions(settings.sdk_max_sessions)
@@ -75,6 +84,11 @@ class ClaudeSDK:
         self.spawned = 0
         self.runs = 0
         self._env = _child_environment(server, settings.api_base_url)
+        self.permission_url: str | None = None
+        if settings.code_options.permission_mode != "bypassPermissions" and server.port:
+            self.permission_url = _mcp_url(server)
+            if security.auth_token is not None:
+                self._env[_TOKEN_VARIABLE] = security.auth_token.get_secret_value()
         self._tasks: set[asyncio.Task[None]] = set()
 
     def start(self) -> None:
@@ -82,6 +96,12 @@ class ClaudeSDK:
             log.warning(
                 "ANTHROPIC_API_KEY is set: SDK mode's Claude Code will bill that API key, "
                 "not your subscription; unset it to use the subscription"
+            )
+        mode = self.settings.code_options.permission_mode
+        if self.permission_url is None and mode != "bypassPermissions":
+            log.warning(
+                "SDK mode cannot offer the permission tool without a fixed port (port 0): "
+                "Claude Code will refuse tools that need approval"
             )
         if self.pool is not None:
             self.pool.fill()
@@ -122,7 +142,20 @@ class ClaudeSDK:
             resume=resume,
             env=dict(self._env),
             stderr=_log_stderr,
+            **self._permission_options(),
         )
+
+    def _permission_options(self) -> dict[str, Any]:
+        """Claude Code asks ccproxy's MCP tool before a tool use that needs approval."""
+        if self.permission_url is None:
+            return {}
+        server: dict[str, Any] = {"type": "http", "url": self.permission_url}
+        if _TOKEN_VARIABLE in self._env:
+            server["headers"] = {"Authorization": f"Bearer ${{{_TOKEN_VARIABLE}}}"}
+        return {
+            "mcp_servers": {PERMISSION_SERVER: server},
+            "permission_prompt_tool_name": PERMISSION_TOOL,
+        }
 
     async def connect(self, options: ClaudeAgentOptions) -> Any:
         """A new connected Claude Code process; UpstreamUnavailable if none can start."""
@@ -191,6 +224,8 @@ class ClaudeSDK:
             "cwd": self.cwd,
             "message_mode": self.settings.sdk_message_mode,
             "permission_mode": self.settings.code_options.permission_mode or "default",
+            "permission_tool": PERMISSION_TOOL if self.permission_url else None,
+            "permission_url": self.permission_url,
             "pool": self.pool.describe() if self.pool is not None else {"enabled": False},
             "sessions": len(self.sessions),
             "sessions_with_process": self.sessions.with_clients(),
@@ -324,6 +359,15 @@ def _child_environment(server: ServerSettings, api_base_url: str) -> dict[str, s
         log.warning("ANTHROPIC_BASE_URL points at ccproxy itself; SDK mode uses %s", api_base_url)
         return {"ANTHROPIC_BASE_URL": api_base_url}
     return {}
+
+
+def _mcp_url(server: ServerSettings) -> str:
+    """This server's MCP endpoint as a local process reaches it: a wildcard bind is reached
+    over loopback."""
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(server.host, server.host)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{server.port}/mcp"
 
 
 def _is_this_server(url: str, server: ServerSettings) -> bool:

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from ccproxy import logs
 from ccproxy.auth.callbacks import LoginCallbacks
@@ -23,10 +24,13 @@ from ccproxy.auth.vendors import CLAUDE_LOGIN_HINT, OPENAI_LOGIN_HINT
 from ccproxy.config import Settings, load_settings
 from ccproxy.errors import ProxyError
 from ccproxy.http import Client
+from ccproxy.permissions import mcp_tool
+from ccproxy.permissions.approvals import Approvals
 from ccproxy.providers.claude_api import ClaudeAPI
 from ccproxy.providers.claude_sdk import ClaudeSDK
 from ccproxy.providers.codex import Codex
 from ccproxy.providers.codex_prompt import CodexPrompt
+from ccproxy.server import hangup, permissions
 from ccproxy.server.envelopes import error_response
 from ccproxy.server.middleware import ClientAuth, LastResortErrors, ServerTiming
 from ccproxy.server.routes import ROUTES
@@ -56,40 +60,65 @@ def create_app(settings: Settings) -> Starlette:
         middleware.append(
             Middleware(ClientAuth, token=settings.security.auth_token.get_secret_value())
         )
+    security = settings.security
+    approvals = Approvals(security.confirmation_timeout_seconds, security.permission_rules)
+    mcp = mcp_tool.session_manager(approvals, settings.server.host)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        http = Client()
-        await http.start()
-        try:
-            tokens = ClaudeTokens(
-                settings.claude.credentials_file,
-                settings.claude.oauth_token_url,
-                http,
-                env_token=os.environ.get(ENV_TOKEN) or None,
-            )
-            app.state.settings = settings
-            app.state.claude = ClaudeAPI(settings.claude, http, tokens)
-            app.state.thinking = ThinkingMemory()
-            app.state.logins = LoginCallbacks()
-            _warn_about_credentials(tokens)
-            app.state.codex = _start_codex(settings, http) if settings.codex.enabled else None
-            app.state.sdk = ClaudeSDK(settings.claude, settings.server)
-            app.state.sdk.start()
-            yield
-        finally:
-            if getattr(app.state, "sdk", None) is not None:
-                await app.state.sdk.close()
-            if getattr(app.state, "codex", None) is not None:
-                await app.state.codex.prompt.close()
-            await http.close()
+        app.state.settings = settings
+        app.state.approvals = approvals
+        async with mcp.run():
+            http = Client()
+            await http.start()
+            try:
+                _start_providers(app, settings, http)
+                yield
+            finally:
+                if getattr(app.state, "sdk", None) is not None:
+                    await app.state.sdk.close()
+                if getattr(app.state, "codex", None) is not None:
+                    await app.state.codex.prompt.close()
+                await http.close()
 
     return Starlette(
-        routes=ROUTES,
+        routes=[
+            *ROUTES,
+            Route("/mcp", mcp_tool.endpoint(mcp), methods=["GET", "POST", "DELETE"]),
+            *permissions.ROUTES,
+        ],
         middleware=middleware,
-        exception_handlers={ProxyError: _proxy_error, HTTPException: _http_error},
+        exception_handlers={
+            ProxyError: _proxy_error,
+            HTTPException: _http_error,
+            hangup.ClientGone: hangup.client_gone,
+        },
         lifespan=lifespan,
     )
+
+
+def end_streams(app: Starlette) -> None:
+    """End the streams that never end by themselves (`/permissions/stream`), so that a
+    shutdown does not wait for their clients to leave."""
+    approvals: Approvals | None = getattr(app.state, "approvals", None)
+    if approvals is not None:
+        approvals.close()
+
+
+def _start_providers(app: Starlette, settings: Settings, http: Client) -> None:
+    tokens = ClaudeTokens(
+        settings.claude.credentials_file,
+        settings.claude.oauth_token_url,
+        http,
+        env_token=os.environ.get(ENV_TOKEN) or None,
+    )
+    app.state.claude = ClaudeAPI(settings.claude, http, tokens)
+    app.state.thinking = ThinkingMemory()
+    app.state.logins = LoginCallbacks()
+    _warn_about_credentials(tokens)
+    app.state.codex = _start_codex(settings, http) if settings.codex.enabled else None
+    app.state.sdk = ClaudeSDK(settings.claude, settings.server, settings.security)
+    app.state.sdk.start()
 
 
 def _warn_about_credentials(tokens: ClaudeTokens) -> None:

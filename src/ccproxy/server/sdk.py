@@ -3,9 +3,10 @@ runs (claude-agent-sdk), streamed or not."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
@@ -20,6 +21,7 @@ from ccproxy.providers.claude_api import ClaudeAPI
 from ccproxy.providers.claude_sdk import ClaudeSDK, Run, RunOptions, SdkRequest
 from ccproxy.server.bodies import json_object
 from ccproxy.server.envelopes import error_response
+from ccproxy.server.hangup import before_hangup
 from ccproxy.server.relay import EventStream
 
 # Claude Code options a request may not set: they are the server's (CLAUDE__CODE_OPTIONS__*).
@@ -153,7 +155,7 @@ async def _answer(
     if payload.get("stream") is True:
         frames = _frames(run, stream, payload, chat_ctx)
         return EventStream(frames, 200, headers, run.abandon)
-    events = [event async for event in _events(run, stream, payload)]
+    events = await before_hangup(request, _collect(run, stream, payload))
     request.state.upstream = time.perf_counter() - started
     if events and events[-1][0] == "error":
         return _error(events[-1][1], stream.result, request.url.path)
@@ -165,7 +167,7 @@ async def _answer(
 
 async def _events(
     run: Run, stream: render.Stream, payload: dict[str, Any]
-) -> AsyncIterator[render.Event]:
+) -> AsyncGenerator[render.Event]:
     """The answer's Anthropic events; the session remembers the conversation once it is whole.
     Any other way out (an error, or the client leaving) abandons the run."""
     try:
@@ -187,6 +189,11 @@ async def _events(
             yield event
     finally:
         run.abandon()  # a no-op once the run has finished
+
+
+async def _collect(run: Run, stream: render.Stream, payload: dict[str, Any]) -> list[render.Event]:
+    async with contextlib.aclosing(_events(run, stream, payload)) as events:
+        return [event async for event in events]
 
 
 def _text_blocks(stream: render.Stream) -> list[dict[str, Any]]:
