@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ccproxy.server.access import left
+
 T = TypeVar("T")
 
 # nginx's "client closed request": nobody reads it, but the access log says what happened.
@@ -43,6 +45,7 @@ async def before_hangup(request: Request, work: Coroutine[Any, Any, T]) -> T:
 
 
 async def client_gone(request: Request, exc: Exception) -> Response:
+    left(request.scope)
     return Response(status_code=CLIENT_CLOSED)
 
 

@@ -1,0 +1,94 @@
+"""The one record each request leaves, filled in by the middleware and the route that served it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ccproxy.formats import sse
+from ccproxy.formats.usage import Usage, from_body, from_event
+
+
+@dataclass(slots=True)
+class AccessEntry:
+    request_id: str
+    timestamp: float  # epoch seconds when the request arrived
+    method: str
+    path: str
+    user_agent: str | None = None
+    route: str | None = None  # the route's template: /sdk/{session_id}/v1/messages
+    provider: str | None = None  # claude_api, claude_sdk, codex
+    client_format: str | None = None  # anthropic, openai_chat, openai_responses
+    model_requested: str | None = None
+    model_used: str | None = None
+    stream: bool = False
+    status_code: int = 0
+    duration_ms: float = 0.0
+    ttfb_ms: float | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cost_usd: float | None = None
+    cost_source: str | None = None  # prices (the pinned table) or claude_code (its own report)
+    error_type: str | None = None
+    session_id: str | None = None
+
+    def served_by(
+        self, provider: str, client_format: str, model_requested: Any, stream: bool
+    ) -> None:
+        self.provider, self.client_format, self.stream = provider, client_format, stream
+        if isinstance(model_requested, str):
+            self.model_requested = model_requested
+
+    def add_usage(self, usage: Usage) -> None:
+        self.input_tokens = max(self.input_tokens, usage.input)
+        self.output_tokens = max(self.output_tokens, usage.output)
+        self.cache_read_tokens = max(self.cache_read_tokens, usage.cache_read)
+        self.cache_write_tokens = max(self.cache_write_tokens, usage.cache_write)
+        if usage.model:
+            self.model_used = usage.model
+
+    @property
+    def has_usage(self) -> bool:
+        return any((self.input_tokens, self.output_tokens, self.cache_read_tokens,
+                    self.cache_write_tokens))  # fmt: skip
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class UsageTap:
+    """Reads the token usage out of an upstream body as it passes (`Upstream.tap`)."""
+
+    __slots__ = ("_decoder", "_entry")
+
+    def __init__(self, entry: AccessEntry, stream: bool) -> None:
+        self._entry = entry
+        self._decoder = sse.Decoder() if stream else None
+
+    def __call__(self, chunk: bytes) -> None:
+        if self._decoder is None:
+            self._whole(chunk)
+            return
+        for event in self._decoder.feed(chunk):
+            if '"usage"' not in event.data:
+                continue
+            try:
+                data = json.loads(event.data)
+            except ValueError:
+                continue
+            name = event.event if event.event != "message" else str(data.get("type", ""))
+            if (usage := from_event(name, data)) is not None:
+                self._entry.add_usage(usage)
+
+    def _whole(self, body: bytes) -> None:
+        if b'"usage"' not in body:
+            return
+        try:
+            usage = from_body(json.loads(body))
+        except ValueError:
+            return
+        if usage is not None:
+            self._entry.add_usage(usage)

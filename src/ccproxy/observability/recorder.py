@@ -1,0 +1,61 @@
+"""Where finished access entries go: the cost is worked out once, then metrics, the access log
+and the live listeners each get the entry."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from ccproxy.observability.entry import AccessEntry
+from ccproxy.observability.metrics import Metrics
+from ccproxy.observability.prices import Prices
+from ccproxy.observability.store import AccessLog
+
+log = logging.getLogger(__name__)
+
+# A listener that falls this far behind (a stalled browser tab) loses entries, not memory.
+_LISTENER_BACKLOG = 1000
+CLOSING: dict[str, Any] = {}
+
+
+class Recorder:
+    def __init__(
+        self, prices: Prices, metrics: Metrics | None = None, store: AccessLog | None = None
+    ) -> None:
+        self.prices = prices
+        self.metrics = metrics
+        self.store = store
+        self._listeners: set[asyncio.Queue[dict[str, Any]]] = set()
+
+    def record(self, entry: AccessEntry) -> None:
+        if entry.cost_usd is None and entry.has_usage:
+            entry.cost_usd = self.prices.cost(
+                entry.model_used or entry.model_requested, entry.input_tokens,
+                entry.output_tokens, entry.cache_read_tokens, entry.cache_write_tokens,
+            )  # fmt: skip
+            entry.cost_source = "prices" if entry.cost_usd is not None else None
+        if self.metrics is not None:
+            self.metrics.record(entry)
+        if self.store is not None:
+            self.store.add(entry)
+        if self._listeners:
+            shown = entry.as_dict()
+            for queue in self._listeners:
+                if queue.qsize() < _LISTENER_BACKLOG:
+                    queue.put_nowait(shown)
+
+    @contextlib.contextmanager
+    def listening(self) -> Iterator[asyncio.Queue[dict[str, Any]]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._listeners.add(queue)
+        try:
+            yield queue
+        finally:
+            self._listeners.discard(queue)
+
+    def close_listeners(self) -> None:
+        for queue in self._listeners:
+            queue.put_nowait(CLOSING)

@@ -1,0 +1,124 @@
+"""Pure ASGI middleware that leaves one AccessEntry per request: created on arrival (routes add
+what they know through `request.state.access`), finished when the response is done, the client
+has gone or the app failed, and handed to the Recorder exactly once."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ccproxy.http import Upstream
+from ccproxy.observability.entry import AccessEntry, UsageTap
+from ccproxy.observability.recorder import Recorder
+
+# The observability routes themselves: a dashboard that logged its own polling would drown
+# the traffic it shows.
+UNRECORDED = ("/metrics", "/logs/", "/dashboard")
+_ERROR_BODY_LIMIT = 65536
+
+
+class AccessRecording:
+    def __init__(self, app: ASGIApp, recorder: Recorder) -> None:
+        self.app = app
+        self.recorder = recorder
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(UNRECORDED):
+            await self.app(scope, receive, send)
+            return
+        entry = _new_entry(scope)
+        scope.setdefault("state", {})["access"] = entry
+        started = time.perf_counter()
+        error_body = bytearray()
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                entry.status_code = message["status"]
+                request_id = (b"x-ccproxy-request-id", entry.request_id.encode())
+                message["headers"] = [*message.get("headers", ()), request_id]
+            elif message["type"] == "http.response.body":
+                if entry.ttfb_ms is None and message.get("body"):
+                    entry.ttfb_ms = (time.perf_counter() - started) * 1000
+                if entry.status_code >= 400 and len(error_body) < _ERROR_BODY_LIMIT:
+                    error_body.extend(message.get("body", b""))
+            await send(message)
+
+        metrics = self.recorder.metrics
+        if metrics is not None:
+            metrics.in_flight.inc()
+        try:
+            await self.app(scope, receive, recording_send)
+        except BaseException:
+            entry.status_code = entry.status_code or 500
+            entry.error_type = entry.error_type or "internal_error"
+            raise
+        finally:
+            if metrics is not None:
+                metrics.in_flight.dec()
+            _finish(entry, scope, started, bytes(error_body))
+            self.recorder.record(entry)
+
+
+def entry_of(request: Request) -> AccessEntry | None:
+    """The request's access entry (None when recording is off for its route)."""
+    found = request.scope.get("state", {}).get("access")
+    return found if isinstance(found, AccessEntry) else None
+
+
+def _new_entry(scope: Scope) -> AccessEntry:
+    agent = next((v for k, v in scope["headers"] if k == b"user-agent"), b"")
+    return AccessEntry(
+        request_id=uuid.uuid4().hex,
+        timestamp=time.time(),
+        method=scope["method"],
+        path=scope["path"],
+        user_agent=agent.decode("latin-1")[:300] or None,
+    )
+
+
+def _finish(entry: AccessEntry, scope: Scope, started: float, error_body: bytes) -> None:
+    entry.duration_ms = (time.perf_counter() - started) * 1000
+    route = scope.get("route")
+    entry.route = getattr(route, "path", None)
+    if entry.status_code >= 400 and entry.error_type is None:
+        entry.error_type = _error_type(error_body) or f"http_{entry.status_code}"
+
+
+def _error_type(body: bytes) -> str | None:
+    """The `error.type` of an Anthropic or OpenAI error envelope."""
+    try:
+        error = json.loads(body).get("error")
+    except (ValueError, AttributeError):
+        return None
+    kind = error.get("type") if isinstance(error, dict) else None
+    return kind if isinstance(kind, str) and kind else None
+
+
+def observe(request: Request, upstream: Upstream) -> None:
+    """Count the tokens of `upstream`'s body into the request's entry as it passes."""
+    entry = entry_of(request)
+    if entry is not None:
+        upstream.tap = UsageTap(entry, upstream.is_event_stream)
+
+
+def served(
+    request: Request, provider: str, client_format: str, asked: Any, model: str | None,
+    *, stream: bool,
+) -> None:  # fmt: skip
+    """What the route knows before it calls the upstream."""
+    entry = entry_of(request)
+    if entry is not None:
+        entry.served_by(provider, client_format, asked, stream)
+        entry.model_used = model
+
+
+def left(scope: Scope) -> None:
+    """The client went away before its answer was complete."""
+    entry = scope.get("state", {}).get("access")
+    if isinstance(entry, AccessEntry):
+        entry.error_type = "client_disconnected"
