@@ -241,3 +241,11 @@ def _iso(value: Any) -> str | None:
 def _as_json(row: dict[str, Any]) -> dict[str, Any]:
     row["timestamp"] = _iso(row["timestamp"])
     return row
+
+
+def query_file(path: Path, query: Query) -> list[dict[str, Any]]:
+    """Rows straight from the file, for when no server holds it (DuckDB lets one process in)."""
+    sql, params = _select(query)
+    with duckdb.connect(str(path), read_only=True) as db:
+        found = db.execute(sql, params).fetchall()
+    return [_as_json(dict(zip(NAMES, row, strict=True))) for row in found[: query.limit]]

@@ -87,7 +87,7 @@ def create_app(settings: Settings) -> Starlette:
                     approvals.on_decision = recorder.store.add_decision
                 _start_providers(app, settings, http)
                 if recorder is not None and recorder.metrics is not None:
-                    recorder.metrics.limits = lambda: _usage_limits(app)
+                    recorder.metrics.limits = lambda: observability.usage_limits(app)
                 yield
             finally:
                 if recorder is not None and recorder.store is not None:
@@ -134,13 +134,6 @@ def _recorder(settings: Settings) -> Recorder:
         store = AccessLog(wanted.duckdb_file, wanted.retention_days)
     metrics = Metrics(dict) if wanted.metrics_enabled else None
     return Recorder(Prices.load(prices_file), metrics, store)
-
-
-def _usage_limits(app: Starlette) -> dict[str, dict[str, str]]:
-    limits = {"claude_api": app.state.claude.rate_limits}
-    if app.state.codex is not None:
-        limits["codex"] = app.state.codex.usage_limits
-    return limits
 
 
 def _start_providers(app: Starlette, settings: Settings, http: Client) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from importlib.resources import files
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ccproxy.errors import BadRequest, ProxyError
@@ -116,9 +119,38 @@ async def _entries(recorder: Recorder) -> AsyncIterator[bytes]:
             yield sse.encode("entry", entry)
 
 
+async def dashboard(request: Request) -> Response:
+    if not request.app.state.settings.observability.dashboard_enabled:
+        raise ProxyError(
+            "the dashboard is off; set OBSERVABILITY__DASHBOARD_ENABLED=true", status=404
+        )
+    return HTMLResponse(_page(), headers={"Cache-Control": "no-cache"})
+
+
+async def dashboard_limits(request: Request) -> Response:
+    """The upstreams' last usage-limit headers, for the dashboard's gauges."""
+    _recorder(request)
+    return JSONResponse(usage_limits(request.app))
+
+
+def usage_limits(app: Starlette) -> dict[str, dict[str, str]]:
+    """provider -> the usage-limit headers it saw last (Anthropic and Codex)."""
+    limits = {"claude_api": app.state.claude.rate_limits}
+    if app.state.codex is not None:
+        limits["codex"] = app.state.codex.usage_limits
+    return limits
+
+
+@functools.cache
+def _page() -> str:
+    return files("ccproxy.observability").joinpath("dashboard/index.html").read_text()
+
+
 ROUTES = [
     Route("/metrics", metrics, methods=["GET"]),
     Route("/logs/status", logs_status, methods=["GET"]),
     Route("/logs/query", logs_query, methods=["GET"]),
     Route("/logs/stream", logs_stream, methods=["GET"]),
+    Route("/dashboard", dashboard, methods=["GET"]),
+    Route("/dashboard/limits", dashboard_limits, methods=["GET"]),
 ]
