@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from ccproxy.formats import sse
@@ -56,7 +56,11 @@ class AccessEntry:
                     self.cache_write_tokens))  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict: it deep-copies, and this runs for every request.
+        return {name: getattr(self, name) for name in _FIELDS}
+
+
+_FIELDS = tuple(field.name for field in fields(AccessEntry))
 
 
 class UsageTap:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -13,6 +14,7 @@ from ccproxy.observability.entry import AccessEntry
 SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 # provider -> its last usage-limit headers (name -> value), read at scrape time.
 LimitSource = Callable[[], Mapping[str, Mapping[str, str]]]
+_Children = tuple[Any, Any, Any]
 
 
 class Metrics:
@@ -37,25 +39,44 @@ class Metrics:
                               ("provider", "error_type"), registry=self.registry)  # fmt: skip
         self.in_flight = Gauge("ccproxy_in_flight_requests", "Requests being served now.",
                                registry=self.registry)  # fmt: skip
+        self._token_counters = tuple(
+            self.tokens.labels(kind) for kind in ("input", "output", "cache_read", "cache_write")
+        )
+        self._series: dict[tuple[str, str, str, int], _Children] = {}
         self.limits = limits
         self.registry.register(_Limits(lambda: self.limits()))
 
     def record(self, entry: AccessEntry) -> None:
         provider, route = entry.provider or "none", entry.route or "unmatched"
         model = entry.model_used or entry.model_requested or ""
-        self.requests.labels(provider, route, model, str(entry.status_code)).inc()
-        self.duration.labels(provider, route).observe(entry.duration_ms / 1000)
+        requests, duration, first_token = self._children(provider, route, model,
+                                                         entry.status_code)  # fmt: skip
+        requests.inc()
+        duration.observe(entry.duration_ms / 1000)
         if entry.ttfb_ms is not None:
-            self.first_token.labels(provider, route).observe(entry.ttfb_ms / 1000)
-        for kind, count in (("input", entry.input_tokens), ("output", entry.output_tokens),
-                            ("cache_read", entry.cache_read_tokens),
-                            ("cache_write", entry.cache_write_tokens)):  # fmt: skip
+            first_token.observe(entry.ttfb_ms / 1000)
+        counts = (entry.input_tokens, entry.output_tokens, entry.cache_read_tokens,
+                  entry.cache_write_tokens)  # fmt: skip
+        for counter, count in zip(self._token_counters, counts, strict=True):
             if count:
-                self.tokens.labels(kind).inc(count)
+                counter.inc(count)
         if entry.cost_usd:
             self.cost.inc(entry.cost_usd)
         if entry.error_type:
             self.errors.labels(provider, entry.error_type).inc()
+
+    def _children(self, provider: str, route: str, model: str, status: int) -> _Children:
+        """The labelled series of one kind of request, looked up once (`labels()` is costly)."""
+        key = (provider, route, model, status)
+        found = self._series.get(key)
+        if found is None:
+            found = (
+                self.requests.labels(provider, route, model, str(status)),
+                self.duration.labels(provider, route),
+                self.first_token.labels(provider, route),
+            )
+            self._series[key] = found
+        return found
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

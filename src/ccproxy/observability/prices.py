@@ -25,6 +25,7 @@ class Prices:
         self.table = table
         # Longest first, so `claude-opus-4-1` wins over `claude-opus-4` for a dated 4.1 name.
         self._prefixes = sorted(table, key=len, reverse=True)
+        self._found: dict[str, Price | None] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> Prices:
@@ -36,6 +37,14 @@ class Prices:
         """Exact name, then without a date suffix, then the longest listed prefix."""
         if not model:
             return None
+        if model in self._found:
+            return self._found[model]
+        price = self._search(model)
+        if len(self._found) < 10_000:  # model names come from clients: bound the memory
+            self._found[model] = price
+        return price
+
+    def _search(self, model: str) -> Price | None:
         if (price := self.table.get(model)) is not None:
             return price
         undated = _DATED.sub("", model)

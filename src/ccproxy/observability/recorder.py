@@ -29,6 +29,9 @@ class Recorder:
         self.metrics = metrics
         self.store = store
         self._listeners: set[asyncio.Queue[dict[str, Any]]] = set()
+        self.in_flight = 0  # requests being served; read by the metric at scrape time
+        if metrics is not None:
+            metrics.in_flight.set_function(lambda: self.in_flight)
 
     def record(self, entry: AccessEntry) -> None:
         if entry.cost_usd is None and entry.has_usage:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import json
 import logging
+import os
+import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,6 +39,7 @@ COLUMNS = (
     ("user_agent", "VARCHAR"),
 )  # fmt: skip
 NAMES = tuple(name for name, _ in COLUMNS)
+_JSON_COLUMNS = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in COLUMNS) + "}"
 
 # Each migration runs once, in order; the applied ones are in schema_migrations.
 MIGRATIONS: tuple[str, ...] = (
@@ -155,13 +159,31 @@ class AccessLog:
 
     def _insert(self, rows: list[tuple[Any, ...]], decisions: list[tuple[Any, ...]]) -> None:
         assert self._db is not None
-        marks = ", ".join("?" for _ in NAMES)
         if rows:
-            self._db.executemany(f"INSERT INTO access_log VALUES ({marks})", rows)
+            self._insert_rows(rows)
         if decisions:
             self._db.executemany(
                 "INSERT INTO permission_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", decisions
             )
+
+    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Through a JSON-lines file: DuckDB reads that in C++, about a hundred times faster
+        than binding each row's parameters (executemany costs milliseconds per row)."""
+        assert self._db is not None
+        with tempfile.NamedTemporaryFile(
+            "w", suffix=".jsonl", dir=self.path.parent, delete=False
+        ) as batch:
+            for row in rows:
+                batch.write(json.dumps(dict(zip(NAMES, row, strict=True)), default=_plain))
+                batch.write("\n")
+        try:
+            self._db.execute(
+                f"INSERT INTO access_log SELECT {', '.join(NAMES)} FROM read_json(?, "
+                f"format = 'newline_delimited', columns = {_JSON_COLUMNS})",
+                [batch.name],
+            )
+        finally:
+            os.unlink(batch.name)
 
     def _fetch_one(self, sql: str) -> tuple[Any, ...]:
         assert self._db is not None
@@ -217,6 +239,12 @@ def parse_cursor(cursor: str) -> tuple[datetime, str]:
     if not request_id:
         raise ValueError("not a cursor")
     return datetime.fromisoformat(stamp), request_id
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _naive(value: Any) -> Any:
