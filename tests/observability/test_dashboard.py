@@ -5,15 +5,15 @@ kept in build/test-artifacts/dashboard.png."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import ProxyFactory
 
@@ -52,20 +52,40 @@ def test_the_dashboard_shows_requests_live(
         httpx.post(proxy + "/api/v1/messages", json={**BODY, "model": model}, timeout=30)
     httpx.post(proxy + "/api/v1/messages", json={"model": "claude-sonnet-5-5"}, timeout=30)
     browser.get(proxy + "/dashboard")
-    wait = WebDriverWait(browser, 20)
-    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#requests tr")) == 4)
-    wait.until(lambda b: "live" in b.find_element(By.ID, "live").text)
+    shown = wait_for(browser, lambda shown: shown["rows"] == 4 and shown["live"] == "live")
     for chart in ("chart-requests", "chart-tokens", "chart-cost"):
-        bars = browser.find_elements(By.CSS_SELECTOR, f"#{chart} rect")
-        assert bars, f"{chart} drew nothing"
-    cards = {c.get_attribute("data-card"): c.find_element(By.TAG_NAME, "b").text
-             for c in browser.find_elements(By.CSS_SELECTOR, ".card")}  # fmt: skip
-    assert cards["requests"] == "4" and cards["error rate"] == "25 %"
-    legend = browser.find_element(By.ID, "legend").text
-    assert "claude-sonnet-5-5" in legend and "claude-haiku-5-5" in legend
+        assert shown["bars"][chart] > 0, f"{chart} drew nothing"
+    assert shown["cards"]["requests"] == "4" and shown["cards"]["error rate"] == "25 %"
+    assert "claude-sonnet-5-5" in shown["legend"] and "claude-haiku-5-5" in shown["legend"]
     httpx.post(proxy + "/api/v1/messages", json={**BODY, "model": "claude-opus-5-5"}, timeout=30)
-    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#requests tr")) == 5)
-    newest = browser.find_element(By.CSS_SELECTOR, "#requests tr").text
+    newest = wait_for(browser, lambda shown: shown["rows"] == 5)["newest"]
     assert "claude-opus-5-5" in newest and "/api/v1/messages" in newest
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(ARTIFACTS / "dashboard.png"))
+
+
+def wait_for(
+    browser: webdriver.Chrome, done: Callable[[dict[str, Any]], bool], seconds: float = 20
+) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while not done(shown := page(browser)):
+        assert time.monotonic() < deadline, f"the page shows {shown}"
+        time.sleep(0.1)
+    return shown
+
+
+def page(browser: webdriver.Chrome) -> dict[str, Any]:
+    """What the page shows, read in one script (the page re-renders as entries arrive)."""
+    shown: dict[str, Any] = browser.execute_script("""
+        const rows = document.querySelectorAll("#requests tr");
+        const bars = {};
+        for (const svg of document.querySelectorAll("svg[id^=chart-]"))
+            bars[svg.id] = svg.querySelectorAll("rect").length;
+        const cards = {};
+        for (const card of document.querySelectorAll(".card"))
+            cards[card.dataset.card] = card.querySelector("b").textContent;
+        return {rows: rows.length, newest: rows.length ? rows[0].textContent : "", bars, cards,
+                legend: document.getElementById("legend").textContent,
+                live: document.getElementById("live").textContent};
+    """)
+    return shown

@@ -21,7 +21,8 @@ def show_logs(
     host: str | None, port: int | None, auth_token: str | None,
 ) -> None:  # fmt: skip
     """From the running server's `/logs/query`; from the DuckDB file when none is running."""
-    from ccproxy.observability.store import Query, query_file
+    from ccproxy.observability.query import Query
+    from ccproxy.observability.store import query_file
 
     settings = settings_or_exit(config)
     host = host or settings.server.host

@@ -88,11 +88,33 @@ class UsageTap:
                 self._entry.add_usage(usage)
 
     def _whole(self, body: bytes) -> None:
-        if b'"usage"' not in body:
+        """Only the `usage` object and the model are parsed: a long answer's text is not."""
+        at = body.rfind(b'"usage"')
+        if at < 0:
             return
-        try:
-            usage = from_body(json.loads(body))
-        except ValueError:
-            return
+        found = {"usage": _value_after(body, at + 7), "model": _model_in(body)}
+        if body.lstrip().startswith(b'{"object":"response"') or b'"object":"response"' in body:
+            found["object"] = "response"
+        usage = from_body(found)
         if usage is not None:
             self._entry.add_usage(usage)
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _value_after(body: bytes, at: int) -> Any:
+    """The JSON value after the `:` that follows position `at`, or None."""
+    colon = body.find(b":", at)
+    if colon < 0:
+        return None
+    text = body[colon + 1 : colon + 4097].decode("utf-8", "replace").lstrip()
+    try:
+        return _DECODER.raw_decode(text)[0]
+    except ValueError:
+        return None
+
+
+def _model_in(body: bytes) -> Any:
+    at = body.find(b'"model"')
+    return _value_after(body, at + 7) if at >= 0 else None

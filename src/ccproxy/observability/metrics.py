@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -18,6 +25,8 @@ _Children = tuple[Any, Any, Any]
 
 
 class Metrics:
+    content_type = CONTENT_TYPE_LATEST
+
     def __init__(self, limits: LimitSource) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         labels = ("provider", "route", "model", "status")

@@ -7,12 +7,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ccproxy.observability.entry import AccessEntry
-from ccproxy.observability.metrics import Metrics
 from ccproxy.observability.prices import Prices
-from ccproxy.observability.store import AccessLog
+
+if TYPE_CHECKING:  # prometheus-client and DuckDB load only when their feature is on
+    from ccproxy.observability.metrics import Metrics
+    from ccproxy.observability.store import AccessLog
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from ccproxy.http import Upstream
 from ccproxy.observability.entry import AccessEntry, UsageTap
 from ccproxy.observability.recorder import Recorder
 
-# The observability routes themselves: a dashboard that logged its own polling would drown
-# the traffic it shows.
-UNRECORDED = ("/metrics", "/logs/", "/dashboard")
+# The observability routes themselves and the liveness probe: a dashboard or a monitor that
+# logged its own polling would drown the traffic it shows.
+UNRECORDED = ("/metrics", "/logs/", "/dashboard", "/health")
 _ERROR_BODY_LIMIT = 65536
 
 

@@ -24,10 +24,8 @@ from ccproxy.auth.vendors import CLAUDE_LOGIN_HINT, OPENAI_LOGIN_HINT
 from ccproxy.config import Settings, load_settings
 from ccproxy.errors import ProxyError
 from ccproxy.http import Client
-from ccproxy.observability.metrics import Metrics
 from ccproxy.observability.prices import Prices
 from ccproxy.observability.recorder import Recorder
-from ccproxy.observability.store import AccessLog
 from ccproxy.permissions import mcp_tool
 from ccproxy.permissions.approvals import Approvals
 from ccproxy.providers.claude_api import ClaudeAPI
@@ -127,6 +125,10 @@ def end_streams(app: Starlette) -> None:
 
 
 def _recorder(settings: Settings) -> Recorder:
+    # Here, not at the top: prometheus-client and DuckDB load only when asked for.
+    from ccproxy.observability.metrics import Metrics
+    from ccproxy.observability.store import AccessLog
+
     wanted = settings.observability
     prices_file = Path(os.path.expanduser(wanted.prices_file)) if wanted.prices_file else None
     store = None

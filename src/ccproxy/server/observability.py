@@ -7,9 +7,8 @@ import functools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -17,8 +16,11 @@ from starlette.routing import Route
 
 from ccproxy.errors import BadRequest, ProxyError
 from ccproxy.formats import sse
+from ccproxy.observability.query import Query, parse_cursor
 from ccproxy.observability.recorder import CLOSING, Recorder
-from ccproxy.observability.store import AccessLog, Query, parse_cursor
+
+if TYPE_CHECKING:
+    from ccproxy.observability.store import AccessLog
 
 PING_SECONDS = 15.0
 MAX_ROWS = 1000
@@ -42,7 +44,7 @@ async def metrics(request: Request) -> Response:
     found = _recorder(request).metrics
     if found is None:
         raise ProxyError("metrics are off; set OBSERVABILITY__METRICS_ENABLED=true", status=404)
-    return Response(found.exposition(), media_type=CONTENT_TYPE_LATEST)
+    return Response(found.exposition(), media_type=found.content_type)
 
 
 async def logs_status(request: Request) -> Response:
