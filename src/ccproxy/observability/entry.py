@@ -93,7 +93,7 @@ class UsageTap:
         if at < 0:
             return
         found = {"usage": _value_after(body, at + 7), "model": _model_in(body)}
-        if body.lstrip().startswith(b'{"object":"response"') or b'"object":"response"' in body:
+        if b'"object":"response"' in body[:200]:  # Responses put it first; a message never
             found["object"] = "response"
         usage = from_body(found)
         if usage is not None:
@@ -108,7 +108,7 @@ def _value_after(body: bytes, at: int) -> Any:
     colon = body.find(b":", at)
     if colon < 0:
         return None
-    text = body[colon + 1 : colon + 4097].decode("utf-8", "replace").lstrip()
+    text = body[colon + 1 : colon + 1025].decode("utf-8", "replace").lstrip()
     try:
         return _DECODER.raw_decode(text)[0]
     except ValueError:

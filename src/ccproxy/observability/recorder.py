@@ -33,7 +33,7 @@ class Recorder:
         self._listeners: set[asyncio.Queue[dict[str, Any]]] = set()
         self.in_flight = 0  # requests being served; read by the metric at scrape time
         if metrics is not None:
-            metrics.in_flight.set_function(lambda: self.in_flight)
+            metrics.in_flight = lambda: self.in_flight
 
     def record(self, entry: AccessEntry) -> None:
         if entry.cost_usd is None and entry.has_usage:

@@ -5,7 +5,7 @@ has gone or the app failed, and handed to the Recorder exactly once."""
 from __future__ import annotations
 
 import json
-import os
+import random
 import time
 from typing import Any
 
@@ -70,7 +70,8 @@ def entry_of(request: Request) -> AccessEntry | None:
 def _new_entry(scope: Scope) -> AccessEntry:
     agent = next((v for k, v in scope["headers"] if k == b"user-agent"), b"")
     return AccessEntry(
-        request_id=os.urandom(16).hex(),  # as unique as a uuid4, at a third of the cost
+        # 128 random bits, like a uuid4, without its system call (tens of µs on some VMs).
+        request_id=f"{random.getrandbits(128):032x}",
         timestamp=time.time(),
         method=scope["method"],
         path=scope["path"],
