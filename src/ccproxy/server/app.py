@@ -26,8 +26,8 @@ from ccproxy.errors import ProxyError
 from ccproxy.http import Client
 from ccproxy.observability.prices import Prices
 from ccproxy.observability.recorder import Recorder
-from ccproxy.permissions import mcp_tool
 from ccproxy.permissions.approvals import Approvals
+from ccproxy.permissions.mcp_endpoint import LazyMcpEndpoint
 from ccproxy.providers.claude_api import ClaudeAPI
 from ccproxy.providers.claude_sdk import ClaudeSDK
 from ccproxy.providers.codex import Codex
@@ -69,37 +69,37 @@ def create_app(settings: Settings) -> Starlette:
         )
     security = settings.security
     approvals = Approvals(security.confirmation_timeout_seconds, security.permission_rules)
-    mcp = mcp_tool.session_manager(approvals, settings.server.host)
+    mcp = LazyMcpEndpoint(approvals, settings.server.host)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.approvals = approvals
         app.state.recorder = recorder
-        async with mcp.run():
-            http = Client()
-            await http.start()
-            try:
-                if recorder is not None and recorder.store is not None:
-                    await recorder.store.start()
-                    approvals.on_decision = recorder.store.add_decision
-                _start_providers(app, settings, http)
-                if recorder is not None and recorder.metrics is not None:
-                    recorder.metrics.limits = lambda: observability.usage_limits(app)
-                yield
-            finally:
-                if recorder is not None and recorder.store is not None:
-                    await recorder.store.close()
-                if getattr(app.state, "sdk", None) is not None:
-                    await app.state.sdk.close()
-                if getattr(app.state, "codex", None) is not None:
-                    await app.state.codex.prompt.close()
-                await http.close()
+        http = Client()
+        await http.start()
+        try:
+            if recorder is not None and recorder.store is not None:
+                await recorder.store.start()
+                approvals.on_decision = recorder.store.add_decision
+            _start_providers(app, settings, http)
+            if recorder is not None and recorder.metrics is not None:
+                recorder.metrics.limits = lambda: observability.usage_limits(app)
+            yield
+        finally:
+            if recorder is not None and recorder.store is not None:
+                await recorder.store.close()
+            if getattr(app.state, "sdk", None) is not None:
+                await app.state.sdk.close()
+            if getattr(app.state, "codex", None) is not None:
+                await app.state.codex.prompt.close()
+            await mcp.close()
+            await http.close()
 
     return Starlette(
         routes=[
             *ROUTES,
-            Route("/mcp", mcp_tool.endpoint(mcp), methods=["GET", "POST", "DELETE"]),
+            Route("/mcp", mcp, methods=["GET", "POST", "DELETE"]),
             *permissions.ROUTES,
             *observability.ROUTES,
         ],
