@@ -3,6 +3,7 @@ was away is withdrawn, what is still pending stays, and a request is never shown
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from ccproxy.permissions.handler import Prompter
@@ -51,3 +52,16 @@ def test_a_resolved_request_in_the_queue_leaves_quietly() -> None:
     shown = len(screen.lines)
     prompter.event("permission_resolved", {**request("b"), "status": "allowed"})
     assert [r["id"] for r in prompter.queue] == ["a"] and len(screen.lines) == shown
+
+
+def test_a_refused_answer_keeps_the_request_on_screen() -> None:
+    async def refuse(request_id: str, allowed: bool, message: str | None) -> tuple[int, Any]:
+        return 502, ["not", "an", "envelope"]
+
+    screen = Screen()
+    prompter = Prompter(screen, refuse)
+    prompter.connected(0)
+    prompter.event("permission_request", request("a"))
+    asyncio.run(prompter.line("y"))
+    assert [r["id"] for r in prompter.queue] == ["a"]
+    assert any("refused the answer (502)" in line for line in screen.lines)

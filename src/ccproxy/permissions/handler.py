@@ -84,7 +84,9 @@ class Prompter:
         elif status == 409:
             self.terminal.say("already decided elsewhere", style="yellow")
         else:
-            error = body.get("error", {}).get("message", body)
+            error = body.get("error") if isinstance(body, dict) else body
+            if isinstance(error, dict):
+                error = error.get("message", error)
             self.terminal.say(f"the server refused the answer ({status}): {error}", style="red")
             return  # still pending: keep it on screen
         self._forget(shown["id"])
