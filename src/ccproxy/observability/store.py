@@ -46,7 +46,7 @@ _COLUMN_TYPES = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in COLUMNS)
 MIGRATIONS: tuple[str, ...] = (
     "CREATE TABLE access_log ("
     + ", ".join(f"{name} {kind}" for name, kind in COLUMNS)
-    + "); CREATE INDEX access_log_time ON access_log (timestamp);",
+    + ");",  # no index: DuckDB's per-row-group min/max already skips old rows by time
     "CREATE TABLE permission_decisions (id VARCHAR, tool_name VARCHAR, input JSON,"
     " tool_use_id VARCHAR, status VARCHAR, decided_by VARCHAR, decider VARCHAR,"
     " message VARCHAR, created_at TIMESTAMP, decided_at TIMESTAMP);",
