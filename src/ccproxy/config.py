@@ -38,6 +38,12 @@ class ServerSettings(Section):
     log_level: LogLevel = Field(default="INFO", description="DEBUG also logs every request.")
     workers: int = Field(default=1, ge=1, le=64, description="Server processes sharing the port.")
 
+    @property
+    def local_url(self) -> str:
+        """How a process on this machine reaches the server: a wildcard bind over loopback."""
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:

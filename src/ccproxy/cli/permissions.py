@@ -33,10 +33,9 @@ def permission_handler(
     from ccproxy.permissions.handler import Fatal, Prompter
 
     settings = settings_or_exit(config)
-    host = host or settings.server.host
-    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
-    shown = f"[{host}]" if ":" in host else host
-    base_url = f"http://{shown}:{port or settings.server.port}"
+    given = {"host": host, "port": port}
+    server = settings.server.model_copy(update={k: v for k, v in given.items() if v is not None})
+    base_url = server.local_url
     token = auth_token
     if token is None and settings.security.auth_token is not None:
         token = settings.security.auth_token.get_secret_value()

@@ -5,7 +5,6 @@ call stands alone, so a restarted proxy serves a running Claude Code without a n
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -13,7 +12,7 @@ import mcp_types as types
 from mcp.server import Server, ServerRequestContext
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from ccproxy import __version__
 from ccproxy.permissions.approvals import Approvals
@@ -78,51 +77,7 @@ def session_manager(approvals: Approvals, bind_host: str) -> StreamableHTTPSessi
 
 
 def endpoint(manager: StreamableHTTPSessionManager) -> ASGIApp:
-    return _CancelledOnHangUp(StreamableHTTPASGIApp(manager))
-
-
-class _CancelledOnHangUp:
-    """Cancels the call when the client hangs up, so a permission request whose caller is
-    gone (Claude Code interrupted or stopped) is withdrawn instead of prompting on."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = [await receive()]
-        while body[-1]["type"] == "http.request" and body[-1].get("more_body", False):
-            body.append(await receive())
-        hung_up = asyncio.Event()
-
-        async def replay() -> Message:
-            if body:
-                return body.pop(0)
-            await hung_up.wait()
-            return {"type": "http.disconnect"}
-
-        call = asyncio.ensure_future(self.app(scope, replay, send))
-        hangup = asyncio.ensure_future(_next_disconnect(receive))
-        await asyncio.wait({call, hangup}, return_when=asyncio.FIRST_COMPLETED)
-        if hangup.done():
-            hung_up.set()
-            call.cancel()
-        else:
-            hangup.cancel()
-        try:
-            await call
-        except asyncio.CancelledError:
-            if _cancelling():  # this request itself is being cancelled, not only the call
-                raise
-
-
-def _cancelling() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
-
-
-async def _next_disconnect(receive: Receive) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass
+    return StreamableHTTPASGIApp(manager)
 
 
 def _transport_security(bind_host: str) -> TransportSecuritySettings | None:

@@ -86,7 +86,7 @@ class ClaudeSDK:
         self._env = _child_environment(server, settings.api_base_url)
         self.permission_url: str | None = None
         if settings.code_options.permission_mode != "bypassPermissions" and server.port:
-            self.permission_url = _mcp_url(server)
+            self.permission_url = f"{server.local_url}/mcp"
             if security.auth_token is not None:
                 self._env[_TOKEN_VARIABLE] = security.auth_token.get_secret_value()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -359,15 +359,6 @@ def _child_environment(server: ServerSettings, api_base_url: str) -> dict[str, s
         log.warning("ANTHROPIC_BASE_URL points at ccproxy itself; SDK mode uses %s", api_base_url)
         return {"ANTHROPIC_BASE_URL": api_base_url}
     return {}
-
-
-def _mcp_url(server: ServerSettings) -> str:
-    """This server's MCP endpoint as a local process reaches it: a wildcard bind is reached
-    over loopback."""
-    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(server.host, server.host)
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{server.port}/mcp"
 
 
 def _is_this_server(url: str, server: ServerSettings) -> bool:

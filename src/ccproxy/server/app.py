@@ -99,7 +99,7 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=[
             *ROUTES,
-            Route("/mcp", mcp, methods=["GET", "POST", "DELETE"]),
+            Route("/mcp", hangup.CancelledOnHangUp(mcp), methods=["GET", "POST", "DELETE"]),
             *permissions.ROUTES,
             *observability.ROUTES,
         ],

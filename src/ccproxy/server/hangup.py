@@ -1,5 +1,6 @@
-"""Noticing a client that hangs up while its answer is still being worked out (not streamed),
-so the work stops: an SDK-mode run is abandoned, a permission request withdrawn."""
+"""Noticing a client that hangs up while its answer is still being worked out, so the work
+stops: a stream's upstream is closed, an SDK-mode run abandoned, a permission request
+withdrawn."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ccproxy.server.access import left
 
@@ -22,11 +24,17 @@ class ClientGone(Exception):
     """The client hung up before the answer was ready."""
 
 
+async def disconnect(receive: Receive) -> None:
+    """Returns when the client hangs up; call it once the request body has been read."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
 async def before_hangup(request: Request, work: Coroutine[Any, Any, T]) -> T:
     """`work`'s result; when the client hangs up first, `work` is cancelled and ClientGone
     raised. Call it once the request body has been read."""
     task = asyncio.ensure_future(work)
-    hangup = asyncio.ensure_future(_disconnect(request))
+    hangup = asyncio.ensure_future(disconnect(request.receive))
     try:
         await asyncio.wait({task, hangup}, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -35,12 +43,7 @@ async def before_hangup(request: Request, work: Coroutine[Any, Any, T]) -> T:
             task.cancel()
     if task.done() and not task.cancelled():
         return task.result()
-    try:
-        await task
-    except asyncio.CancelledError:
-        current = asyncio.current_task()
-        if current is not None and current.cancelling():
-            raise  # this request is being cancelled itself
+    await _cancelled(task)
     raise ClientGone
 
 
@@ -49,6 +52,43 @@ async def client_gone(request: Request, exc: Exception) -> Response:
     return Response(status_code=CLIENT_CLOSED)
 
 
-async def _disconnect(request: Request) -> None:
-    while (await request.receive())["type"] != "http.disconnect":
-        pass
+class CancelledOnHangUp:
+    """Wraps an ASGI app that answers only when its work is done (the MCP permission tool):
+    the call is cancelled when the client hangs up, so a permission request whose caller is
+    gone (Claude Code interrupted or stopped) is withdrawn instead of prompting on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = [await receive()]
+        while body[-1]["type"] == "http.request" and body[-1].get("more_body", False):
+            body.append(await receive())
+        hung_up = asyncio.Event()
+
+        async def replay() -> Message:
+            if body:
+                return body.pop(0)
+            await hung_up.wait()
+            return {"type": "http.disconnect"}
+
+        call = asyncio.ensure_future(self.app(scope, replay, send))
+        hangup = asyncio.ensure_future(disconnect(receive))
+        await asyncio.wait({call, hangup}, return_when=asyncio.FIRST_COMPLETED)
+        if hangup.done():
+            hung_up.set()
+            call.cancel()
+        else:
+            hangup.cancel()
+        await _cancelled(call)
+
+
+async def _cancelled(work: asyncio.Future[Any]) -> None:
+    """Wait for `work` to end after it was cancelled; its CancelledError is swallowed unless
+    the current task is being cancelled itself."""
+    try:
+        await work
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            raise

@@ -15,6 +15,7 @@ from ccproxy.formats import sse
 from ccproxy.formats.sse import EventFramer
 from ccproxy.http import Upstream, UpstreamBroken
 from ccproxy.server.access import left
+from ccproxy.server.hangup import disconnect
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class EventStream(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         task = asyncio.current_task()
-        watcher = asyncio.ensure_future(_disconnect(receive))
+        watcher = asyncio.ensure_future(disconnect(receive))
         watcher.add_done_callback(
             lambda done: task.cancel() if task and not done.cancelled() else None
         )
@@ -82,11 +83,6 @@ class EventStream(Response):
         finally:
             watcher.cancel()
             self._close()
-
-
-async def _disconnect(receive: Receive) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass
 
 
 def passed_headers(upstream: Upstream) -> dict[str, str]:
