@@ -29,15 +29,20 @@ def rows(proxy: str, **params: Any) -> list[dict[str, Any]]:
     return found
 
 
+def client(proxy: str) -> anthropic.Anthropic:
+    return anthropic.Anthropic(base_url=proxy + "/api", api_key="dummy", max_retries=0)
+
+
 def test_each_request_is_one_row_with_its_tokens_and_cost(observed: str, isolated: Path) -> None:
-    client = anthropic.Anthropic(base_url=observed + "/api", api_key="dummy", max_retries=0)
     ask = {"model": "claude-sonnet-5-5", "max_tokens": 50,
            "messages": [{"role": "user", "content": "hi"}]}  # fmt: skip
-    client.messages.create(**ask)
-    with client.messages.stream(**ask) as stream:
-        stream.until_done()
-    with pytest.raises(anthropic.BadRequestError):
-        client.messages.create(model="claude-sonnet-5-5", max_tokens=5, messages="nope")  # type: ignore[arg-type]
+    with client(observed) as anthropic_client:
+        anthropic_client.messages.create(**ask)
+        with anthropic_client.messages.stream(**ask) as stream:
+            stream.until_done()
+        with pytest.raises(anthropic.BadRequestError):
+            anthropic_client.messages.create(model="claude-sonnet-5-5", max_tokens=5,
+                                             messages="nope")  # type: ignore[arg-type]  # fmt: skip
     found = rows(observed)
     assert len(found) == 3
     failed, streamed, plain = found  # newest first
@@ -57,19 +62,35 @@ def test_each_request_is_one_row_with_its_tokens_and_cost(observed: str, isolate
 
 
 def test_metrics_after_known_requests(observed: str) -> None:
-    client = anthropic.Anthropic(base_url=observed + "/api", api_key="dummy", max_retries=0)
-    for _ in range(2):
-        client.messages.create(model="claude-sonnet-5-5", max_tokens=5,
-                               messages=[{"role": "user", "content": "hi"}])  # fmt: skip
+    """One plain answer, one stream, one client mistake."""
+    ask = {"model": "claude-sonnet-5-5", "max_tokens": 5,
+           "messages": [{"role": "user", "content": "hi"}]}  # fmt: skip
+    with client(observed) as anthropic_client:
+        anthropic_client.messages.create(**ask)
+        with anthropic_client.messages.stream(**ask) as stream:
+            stream.until_done()
+        with pytest.raises(anthropic.BadRequestError):
+            anthropic_client.messages.create(**{**ask, "messages": "nope"})
     text = httpx.get(observed + "/metrics").text
-    assert ('ccproxy_requests_total{model="claude-sonnet-5-5",provider="claude_api",'
-            'route="/api/v1/messages",status="200"} 2.0') in text  # fmt: skip
+    series = 'model="claude-sonnet-5-5",provider="claude_api",route="/api/v1/messages"'
+    assert f'ccproxy_requests_total{{{series},status="200"}} 2.0' in text
+    assert f'ccproxy_requests_total{{{series},status="400"}} 1.0' in text
+    assert ('ccproxy_errors_total{error_type="invalid_request_error",provider="claude_api"} 1.0'
+            in text)  # fmt: skip
     assert 'ccproxy_tokens_total{type="input"} 20.0' in text
     assert 'ccproxy_tokens_total{type="output"} 10.0' in text
+    assert 'ccproxy_tokens_total{type="cache_read"} 6.0' in text
     cost = next(line for line in text.splitlines() if line.startswith("ccproxy_cost_usd_total "))
     assert float(cost.split()[1]) == pytest.approx(2 * SONNET_COST)
     assert "ccproxy_in_flight_requests 0.0" in text
-    assert 'ccproxy_request_duration_seconds_count{provider="claude_api"' in text
+    duration = (
+        'ccproxy_request_duration_seconds_count{provider="claude_api",route="/api/v1/messages"}'
+    )
+    assert f"{duration} 3.0" in text
+    first_token = (
+        'ccproxy_time_to_first_token_seconds_count{provider="claude_api",route="/api/v1/messages"}'
+    )
+    assert f"{first_token} 3.0" in text
 
 
 def test_200_concurrent_requests_leave_200_rows(observed: str) -> None:
@@ -127,3 +148,20 @@ def test_the_stream_shows_new_entries(observed: str) -> None:
 def test_off_by_default(proxy: str) -> None:
     for path in ("/metrics", "/logs/status", "/logs/query"):
         assert httpx.get(proxy + path).status_code == 404
+
+
+def test_headers_and_text_survive_the_log(observed: str) -> None:
+    """Whatever a client puts in a model name or user agent comes back from the log as sent,
+    and the recording middleware keeps ServerTiming's header beside its own."""
+    nasty = 'claude-sonnet-5-5,"quoted"\nnext line'
+    answer = httpx.post(
+        observed + "/api/v1/messages",
+        headers={"user-agent": 'agent "x", y/1.0'},
+        json={"model": nasty, "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]},
+    )
+    assert answer.headers["server-timing"].startswith("proxy;dur=")
+    request_id = answer.headers["x-ccproxy-request-id"]
+    (row,) = rows(observed)
+    assert row["request_id"] == request_id
+    assert row["model_requested"] == nasty
+    assert row["user_agent"] == 'agent "x", y/1.0'

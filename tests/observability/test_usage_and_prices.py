@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from ccproxy.observability.prices import Prices
 
 def test_anthropic_stream_usage_keeps_the_final_counts() -> None:
     entry = AccessEntry("r", 0.0, "POST", "/api/v1/messages")
-    tap = UsageTap(entry, stream=True)
+    tap = UsageTap(entry)
     start = {"type": "message_start", "message": {"model": "claude-opus-5-5", "usage": {
         "input_tokens": 100, "output_tokens": 1, "cache_read_input_tokens": 40,
         "cache_creation_input_tokens": 7}}}  # fmt: skip
@@ -50,3 +51,32 @@ def test_prices_by_exact_dated_and_family_names(tmp_path: Path) -> None:
     mine.write_text(json.dumps({"models": {"my-model": {
         "input": 1, "output": 2, "cache_write": 0, "cache_read": 0}}}))  # fmt: skip
     assert Prices.load(mine).cost("my-model", 1_000_000, 1_000_000, 0, 0) == 3.0
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"type": "message", "model": "claude-opus-5-5", "content": [
+            {"type": "text", "text": '"usage": {"input_tokens": 999} "model": "fake"'}],
+          "usage": {"input_tokens": 12, "cache_creation_input_tokens": 3,
+                    "cache_read_input_tokens": 4, "output_tokens": 30,
+                    "cache_creation": {"ephemeral_5m_input_tokens": 3}}},
+         Usage(12, 30, 4, 3, "claude-opus-5-5")),
+        ({"object": "response", "model": "gpt-5.4", "output": [], "usage": {
+            "input_tokens": 100, "input_tokens_details": {"cached_tokens": 40},
+            "output_tokens": 7, "output_tokens_details": {"reasoning_tokens": 2}}},
+         Usage(60, 7, 40, 0, "gpt-5.4")),
+        ({"type": "message", "model": "claude-opus-5-5", "usage": None},
+         Usage(model="claude-opus-5-5")),
+    ],
+)  # fmt: skip
+def test_a_whole_body_is_counted_from_its_usage_alone(body: Any, expected: Usage) -> None:
+    """Only what follows `"usage"` (the last one) and `"model"` (the first one) is read; text in
+    the answer that looks like usage is not counted."""
+    entry = AccessEntry("r", 0.0, "POST", "/api/v1/messages")
+    entry.keep_body(json.dumps(body, separators=(",", ":")).encode())
+    entry.parse_usage()
+    assert entry.body is None
+    counted = Usage(entry.input_tokens, entry.output_tokens, entry.cache_read_tokens,
+                    entry.cache_write_tokens, entry.model_used)  # fmt: skip
+    assert counted == expected

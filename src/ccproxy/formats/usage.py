@@ -4,6 +4,7 @@ never includes them, as in Anthropic's usage)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +76,43 @@ def from_event(name: str, data: Any) -> Usage | None:
         if isinstance(response, dict) and "usage" in response:
             return from_responses(response.get("usage"), response.get("model"))
     return None
+
+
+_DECODER = json.JSONDecoder()
+
+
+def from_whole_body(body: bytes) -> Usage | None:
+    """The usage of a whole, serialized Anthropic message or Responses response. Only the values
+    after its last `"usage"` key and its first `"model"` key are parsed, never its content, so a
+    long answer costs no more than a short one. (Text that mentions "usage" is escaped JSON
+    inside a string, `\\"usage\\"`, so it never matches.)"""
+    at = body.rfind(b'"usage"')
+    if at < 0:
+        return None
+    model_at = body.find(b'"model"')
+    found = {
+        "usage": _value_after(body, at + 7, _USAGE_BYTES),
+        "model": _value_after(body, model_at + 7, _MODEL_BYTES) if model_at >= 0 else None,
+    }
+    if b'"object":"response"' in body[:200]:  # Responses put it first; a message has none
+        found["object"] = "response"
+    return from_body(found)
+
+
+_USAGE_BYTES = 1024  # a usage object, details included, is a few hundred bytes
+_MODEL_BYTES = 300
+
+
+def _value_after(body: bytes, at: int, most: int) -> Any:
+    """The JSON value after the `:` that follows position `at` (within `most` bytes), or None."""
+    colon = body.find(b":", at, at + 16)
+    if colon < 0:
+        return None
+    text = body[colon + 1 : colon + 1 + most].decode("utf-8", "replace").lstrip()
+    try:
+        return _DECODER.raw_decode(text)[0]
+    except ValueError:
+        return None
 
 
 def _count(value: Any) -> int:

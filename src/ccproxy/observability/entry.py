@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from ccproxy.formats import sse
-from ccproxy.formats.usage import Usage, from_body, from_event
+from ccproxy.formats.usage import Usage, from_event, from_whole_body
 
 
 @dataclass(slots=True)
@@ -34,6 +34,8 @@ class AccessEntry:
     cost_source: str | None = None  # prices (the pinned table) or claude_code (its own report)
     error_type: str | None = None
     session_id: str | None = None
+    # A whole (not streamed) upstream body, kept until parse_usage() reads its usage.
+    body: bytes | None = None
 
     def served_by(
         self, provider: str, client_format: str, model_requested: Any, stream: bool
@@ -55,27 +57,37 @@ class AccessEntry:
         return any((self.input_tokens, self.output_tokens, self.cache_read_tokens,
                     self.cache_write_tokens))  # fmt: skip
 
+    def keep_body(self, body: bytes) -> None:
+        """The `Upstream.tap` of a whole body: it is read once the request is over, off its path."""
+        self.body = body
+
+    def parse_usage(self) -> None:
+        """Count the usage of the kept body, if any, and let the body go."""
+        if self.body is None:
+            return
+        usage = from_whole_body(self.body)
+        self.body = None
+        if usage is not None:
+            self.add_usage(usage)
+
     def as_dict(self) -> dict[str, Any]:
         # Not dataclasses.asdict: it deep-copies, and this runs for every request.
         return {name: getattr(self, name) for name in _FIELDS}
 
 
-_FIELDS = tuple(field.name for field in fields(AccessEntry))
+_FIELDS = tuple(field.name for field in fields(AccessEntry) if field.name != "body")
 
 
 class UsageTap:
-    """Reads the token usage out of an upstream body as it passes (`Upstream.tap`)."""
+    """Reads the token usage out of an upstream event stream as it passes (`Upstream.tap`)."""
 
     __slots__ = ("_decoder", "_entry")
 
-    def __init__(self, entry: AccessEntry, stream: bool) -> None:
+    def __init__(self, entry: AccessEntry) -> None:
         self._entry = entry
-        self._decoder = sse.Decoder() if stream else None
+        self._decoder = sse.Decoder()
 
     def __call__(self, chunk: bytes) -> None:
-        if self._decoder is None:
-            self._whole(chunk)
-            return
         for event in self._decoder.feed(chunk):
             if '"usage"' not in event.data:
                 continue
@@ -86,35 +98,3 @@ class UsageTap:
             name = event.event if event.event != "message" else str(data.get("type", ""))
             if (usage := from_event(name, data)) is not None:
                 self._entry.add_usage(usage)
-
-    def _whole(self, body: bytes) -> None:
-        """Only the `usage` object and the model are parsed: a long answer's text is not."""
-        at = body.rfind(b'"usage"')
-        if at < 0:
-            return
-        found = {"usage": _value_after(body, at + 7), "model": _model_in(body)}
-        if b'"object":"response"' in body[:200]:  # Responses put it first; a message never
-            found["object"] = "response"
-        usage = from_body(found)
-        if usage is not None:
-            self._entry.add_usage(usage)
-
-
-_DECODER = json.JSONDecoder()
-
-
-def _value_after(body: bytes, at: int) -> Any:
-    """The JSON value after the `:` that follows position `at`, or None."""
-    colon = body.find(b":", at)
-    if colon < 0:
-        return None
-    text = body[colon + 1 : colon + 1025].decode("utf-8", "replace").lstrip()
-    try:
-        return _DECODER.raw_decode(text)[0]
-    except ValueError:
-        return None
-
-
-def _model_in(body: bytes) -> Any:
-    at = body.find(b'"model"')
-    return _value_after(body, at + 7) if at >= 0 else None

@@ -1,5 +1,9 @@
 """Where finished access entries go: the cost is worked out once, then metrics, the access log
-and the live listeners each get the entry."""
+and the live listeners each get the entry.
+
+Entries are queued as requests end and processed together a moment later (`DELAY`), or as soon
+as something reads the results (`settle`): the work stays off each request's own path.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ log = logging.getLogger(__name__)
 
 # A listener that falls this far behind (a stalled browser tab) loses entries, not memory.
 _LISTENER_BACKLOG = 1000
+DELAY = 0.25  # seconds from a request's end until it shows in metrics, log and live stream
 CLOSING: dict[str, Any] = {}
 
 
@@ -31,11 +36,29 @@ class Recorder:
         self.metrics = metrics
         self.store = store
         self._listeners: set[asyncio.Queue[dict[str, Any]]] = set()
+        self._pending: list[AccessEntry] = []
+        self._timer: asyncio.TimerHandle | None = None
         self.in_flight = 0  # requests being served; read by the metric at scrape time
         if metrics is not None:
             metrics.in_flight = lambda: self.in_flight
 
     def record(self, entry: AccessEntry) -> None:
+        """Queue a finished entry; it is processed within DELAY seconds."""
+        self._pending.append(entry)
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(DELAY, self.settle)
+
+    def settle(self) -> None:
+        """Process every queued entry now: before metrics or the log are read, and at exit."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        pending, self._pending = self._pending, []
+        for entry in pending:
+            self._process(entry)
+
+    def _process(self, entry: AccessEntry) -> None:
+        entry.parse_usage()
         if entry.cost_usd is None and entry.has_usage:
             entry.cost_usd = self.prices.cost(
                 entry.model_used or entry.model_requested, entry.input_tokens,

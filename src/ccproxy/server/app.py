@@ -32,7 +32,7 @@ from ccproxy.providers.claude_api import ClaudeAPI
 from ccproxy.providers.claude_sdk import ClaudeSDK
 from ccproxy.providers.codex import Codex
 from ccproxy.providers.codex_prompt import CodexPrompt
-from ccproxy.server import hangup, observability, permissions
+from ccproxy.server import hangup, heap, observability, permissions
 from ccproxy.server.access import AccessRecording
 from ccproxy.server.envelopes import error_response
 from ccproxy.server.middleware import ClientAuth, LastResortErrors, ServerTiming
@@ -54,15 +54,18 @@ def worker_app() -> Starlette:
         claude=given["claude"],
     )
     logs.configure(settings.server.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    heap.settle()
+    return app
 
 
 def create_app(settings: Settings) -> Starlette:
     recorder = _recorder(settings) if settings.observability.recording else None
-    middleware = [Middleware(ServerTiming)]
-    if recorder is not None:
-        middleware.append(Middleware(AccessRecording, recorder=recorder))
-    middleware.append(Middleware(LastResortErrors))
+    middleware = [
+        Middleware(ServerTiming) if recorder is None
+        else Middleware(AccessRecording, recorder=recorder),
+        Middleware(LastResortErrors),
+    ]  # fmt: skip
     if settings.security.auth_token is not None:
         middleware.append(
             Middleware(ClientAuth, token=settings.security.auth_token.get_secret_value())
@@ -87,6 +90,8 @@ def create_app(settings: Settings) -> Starlette:
                 recorder.metrics.limits = lambda: observability.usage_limits(app)
             yield
         finally:
+            if recorder is not None:
+                recorder.settle()
             if recorder is not None and recorder.store is not None:
                 await recorder.store.close()
             if getattr(app.state, "sdk", None) is not None:

@@ -34,17 +34,19 @@ def _recorder(request: Request) -> Recorder:
 
 
 def _store(request: Request) -> AccessLog:
-    store = _recorder(request).store
-    if store is None:
+    recorder = _recorder(request)
+    if recorder.store is None:
         raise ProxyError("the access log is off; set OBSERVABILITY__LOGS_ENABLED=true", status=404)
-    return store
+    recorder.settle()  # what a reader asks for includes the requests that just ended
+    return recorder.store
 
 
 async def metrics(request: Request) -> Response:
-    found = _recorder(request).metrics
-    if found is None:
+    recorder = _recorder(request)
+    if recorder.metrics is None:
         raise ProxyError("metrics are off; set OBSERVABILITY__METRICS_ENABLED=true", status=404)
-    return Response(found.exposition(), media_type=found.content_type)
+    recorder.settle()
+    return Response(recorder.metrics.exposition(), media_type=recorder.metrics.content_type)
 
 
 async def logs_status(request: Request) -> Response:
