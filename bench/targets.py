@@ -152,6 +152,19 @@ def targets(upstream_port: int, home: Path) -> list[Target]:
             ccproxy_env,
         ),
         Target(
+            "ccproxy + metrics + logs",
+            upstream_port + 5,
+            "/api/v1/messages",
+            "/api/v1/chat/completions",
+            [ccproxy, "serve", "--port", str(upstream_port + 5)],
+            {
+                **ccproxy_env,
+                "OBSERVABILITY__METRICS_ENABLED": "true",
+                "OBSERVABILITY__LOGS_ENABLED": "true",
+                "OBSERVABILITY__DUCKDB_PATH": str(home / "bench-access-log.duckdb"),
+            },
+        ),
+        Target(
             "ccproxy-api 0.2.10",
             upstream_port + 3,
             "/claude/v1/messages",

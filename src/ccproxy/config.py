@@ -22,6 +22,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from ccproxy.config_observability import ObservabilitySettings
 from ccproxy.config_security import SecuritySettings
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -336,6 +337,7 @@ class Settings(BaseSettings):
     security: SecuritySettings = SecuritySettings()
     claude: ClaudeSettings = ClaudeSettings()
     codex: CodexSettings = CodexSettings()
+    observability: ObservabilitySettings = ObservabilitySettings()
 
     @classmethod
     def settings_customise_sources(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import urllib.request
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 import aiohttp
@@ -37,12 +37,14 @@ class Timeouts:
 class Upstream:
     """An upstream response whose body has not been read yet; `close()` it when done."""
 
-    __slots__ = ("_body", "_response", "host")
+    __slots__ = ("_body", "_response", "host", "tap")
 
     def __init__(self, response: aiohttp.ClientResponse, host: str) -> None:
         self._response = response
         self.host = host
         self._body: bytes | None = None
+        # Sees every body byte on its way (the access log reads the token usage there).
+        self.tap: Callable[[bytes], None] | None = None
 
     @property
     def status(self) -> int:
@@ -65,6 +67,8 @@ class Upstream:
             return self._body
         try:
             self._body = await self._response.read()
+            if self.tap is not None:
+                self.tap(self._body)
             return self._body
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise UpstreamUnavailable(
@@ -80,6 +84,8 @@ class Upstream:
             return
         try:
             async for chunk in self._response.content.iter_any():
+                if self.tap is not None:
+                    self.tap(chunk)
                 yield chunk
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise UpstreamBroken(type(exc).__name__) from exc

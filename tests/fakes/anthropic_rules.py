@@ -25,6 +25,9 @@ def refusal(body: dict[str, Any], *, needs_max_tokens: bool) -> str | None:
         missing.append("max_tokens")
     if missing:
         return f"{missing[0]}: Field required"
+    messages = body["messages"]
+    if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+        return "messages: Input should be a valid list of objects"
     if not _has_identity(body.get("system")):
         return (
             "This credential is only authorized for use with Claude Code and cannot be used for "

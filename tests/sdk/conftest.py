@@ -38,9 +38,18 @@ def sdk_proxy(
     monkeypatch.setenv("CLAUDE_CODE_MAX_RETRIES", "1")
     monkeypatch.setenv("IS_SANDBOX", "1")
 
-    def start(*, security: dict[str, Any] | None = None, **claude: Any) -> str:
+    def start(
+        *,
+        security: dict[str, Any] | None = None,
+        observability: dict[str, Any] | None = None,
+        **claude: Any,
+    ) -> str:
         options = {"cwd": str(workdir), "permission_mode": "bypassPermissions"}
         options.update(claude.pop("code_options", {}))
-        return start_proxy(claude={"code_options": options, **claude}, security=security or {})
+        return start_proxy(
+            claude={"code_options": options, **claude},
+            security=security or {},
+            observability=observability or {},
+        )
 
     return start

@@ -144,6 +144,31 @@ def permission_handler(
     permission_commands.permission_handler(host, port, auth_token, config)
 
 
+@app.command("logs")
+def logs(
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="How many.")] = 20,
+    model: Annotated[str | None, typer.Option("--model", help="Only this model.")] = None,
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="claude_api, claude_sdk or codex.")
+    ] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", help="The server's address [default: its config].")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="The server's port [default: its config].")
+    ] = None,
+    auth_token: Annotated[
+        str | None,
+        typer.Option("--auth-token", help="Client token [default: SECURITY__AUTH_TOKEN]."),
+    ] = None,
+    config: Config = None,
+) -> None:
+    """Print the latest access-log entries and a summary by model."""
+    from ccproxy.cli.logs import show_logs
+
+    show_logs(limit, model, provider, config, host, port, auth_token)
+
+
 _SHELLS = frozenset({"bash", "zsh", "fish", "powershell", "pwsh"})
 
 

@@ -101,6 +101,7 @@ def _run(settings: Settings, options: ServeOptions, sock: socket.socket) -> None
 def _run_one(settings: Settings, common: dict[str, Any], sock: socket.socket) -> None:
     import uvicorn
 
+    from ccproxy.server import heap
     from ccproxy.server.app import create_app, end_streams
 
     class Server(uvicorn.Server):
@@ -109,6 +110,7 @@ def _run_one(settings: Settings, common: dict[str, Any], sock: socket.socket) ->
             await super().shutdown(sockets)
 
     app = create_app(settings)
+    heap.settle()
     Server(uvicorn.Config(app, **common)).run(sockets=[sock])
 
 

@@ -12,7 +12,7 @@ import logging
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ccproxy.config_security import PermissionRule
@@ -45,6 +45,8 @@ class Approvals:
         self._requests: OrderedDict[str, PermissionRequest] = OrderedDict()
         self._waiting: dict[str, asyncio.Future[None]] = {}
         self._listeners: set[asyncio.Queue[Event]] = set()
+        # Called with each decided request's record (the DuckDB audit trail, when the log is on).
+        self.on_decision: Callable[[dict[str, Any]], None] | None = None
 
     async def decide(
         self, tool_name: str, tool_input: dict[str, Any], tool_use_id: str | None = None
@@ -150,6 +152,8 @@ class Approvals:
         request.message = message
         log.info("permission %s for %s: %s by %s %s", request.id, request.tool_name,
                  status, decided_by, decider or "")  # fmt: skip
+        if self.on_decision is not None:
+            self.on_decision(request.record())
         waiting = self._waiting.get(request.id)
         if waiting is not None and not waiting.done():
             waiting.set_result(None)

@@ -24,13 +24,16 @@ from ccproxy.auth.vendors import CLAUDE_LOGIN_HINT, OPENAI_LOGIN_HINT
 from ccproxy.config import Settings, load_settings
 from ccproxy.errors import ProxyError
 from ccproxy.http import Client
+from ccproxy.observability.prices import Prices
+from ccproxy.observability.recorder import Recorder
 from ccproxy.permissions.approvals import Approvals
 from ccproxy.permissions.mcp_endpoint import LazyMcpEndpoint
 from ccproxy.providers.claude_api import ClaudeAPI
 from ccproxy.providers.claude_sdk import ClaudeSDK
 from ccproxy.providers.codex import Codex
 from ccproxy.providers.codex_prompt import CodexPrompt
-from ccproxy.server import hangup, permissions
+from ccproxy.server import hangup, heap, observability, permissions
+from ccproxy.server.access import AccessRecording
 from ccproxy.server.envelopes import error_response
 from ccproxy.server.middleware import ClientAuth, LastResortErrors, ServerTiming
 from ccproxy.server.routes import ROUTES
@@ -51,11 +54,18 @@ def worker_app() -> Starlette:
         claude=given["claude"],
     )
     logs.configure(settings.server.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    heap.settle()
+    return app
 
 
 def create_app(settings: Settings) -> Starlette:
-    middleware = [Middleware(ServerTiming), Middleware(LastResortErrors)]
+    recorder = _recorder(settings) if settings.observability.recording else None
+    middleware = [
+        Middleware(ServerTiming) if recorder is None
+        else Middleware(AccessRecording, recorder=recorder),
+        Middleware(LastResortErrors),
+    ]  # fmt: skip
     if settings.security.auth_token is not None:
         middleware.append(
             Middleware(ClientAuth, token=settings.security.auth_token.get_secret_value())
@@ -68,12 +78,22 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.approvals = approvals
+        app.state.recorder = recorder
         http = Client()
         await http.start()
         try:
+            if recorder is not None and recorder.store is not None:
+                await recorder.store.start()
+                approvals.on_decision = recorder.store.add_decision
             _start_providers(app, settings, http)
+            if recorder is not None and recorder.metrics is not None:
+                recorder.metrics.limits = lambda: observability.usage_limits(app)
             yield
         finally:
+            if recorder is not None:
+                recorder.settle()
+            if recorder is not None and recorder.store is not None:
+                await recorder.store.close()
             if getattr(app.state, "sdk", None) is not None:
                 await app.state.sdk.close()
             if getattr(app.state, "codex", None) is not None:
@@ -86,6 +106,7 @@ def create_app(settings: Settings) -> Starlette:
             *ROUTES,
             Route("/mcp", hangup.CancelledOnHangUp(mcp), methods=["GET", "POST", "DELETE"]),
             *permissions.ROUTES,
+            *observability.ROUTES,
         ],
         middleware=middleware,
         exception_handlers={
@@ -98,11 +119,28 @@ def create_app(settings: Settings) -> Starlette:
 
 
 def end_streams(app: Starlette) -> None:
-    """End the streams that never end by themselves (`/permissions/stream`), so that a
-    shutdown does not wait for their clients to leave."""
+    """End the streams that never end by themselves (`/permissions/stream`, `/logs/stream`),
+    so that a shutdown does not wait for their clients to leave."""
     approvals: Approvals | None = getattr(app.state, "approvals", None)
     if approvals is not None:
         approvals.close()
+    recorder: Recorder | None = getattr(app.state, "recorder", None)
+    if recorder is not None:
+        recorder.close_listeners()
+
+
+def _recorder(settings: Settings) -> Recorder:
+    # Here, not at the top: prometheus-client and DuckDB load only when asked for.
+    from ccproxy.observability.metrics import Metrics
+    from ccproxy.observability.store import AccessLog
+
+    wanted = settings.observability
+    prices_file = Path(os.path.expanduser(wanted.prices_file)) if wanted.prices_file else None
+    store = None
+    if wanted.logs_enabled or wanted.dashboard_enabled:  # the dashboard reads the log
+        store = AccessLog(wanted.duckdb_file, wanted.retention_days)
+    metrics = Metrics(dict) if wanted.metrics_enabled else None
+    return Recorder(Prices.load(prices_file), metrics, store)
 
 
 def _start_providers(app: Starlette, settings: Settings, http: Client) -> None:

@@ -18,6 +18,7 @@ from ccproxy.formats.convert.chat_to_anthropic import Stream
 from ccproxy.formats.convert.context import ConversionError, RequestContext, ResponseContext
 from ccproxy.http import Upstream
 from ccproxy.providers.claude_api import ClaudeAPI, prepare_body, translated_body
+from ccproxy.server.access import observe, served
 from ccproxy.server.bodies import json_object
 from ccproxy.server.relay import EventStream, converted_events, passed_headers, relay
 from ccproxy.server.thinking import ThinkingMemory
@@ -43,10 +44,12 @@ async def _passthrough(request: Request, upstream_path: str) -> Response:
     asked = payload.get("model")
     model = provider.resolve_model(asked) if isinstance(asked, str) else None
     body = prepare_body(raw, payload, model)
+    served(request, provider.name, "anthropic", asked, model, stream=payload.get("stream") is True)
     started = time.perf_counter()
     upstream = await provider.send(
         upstream_path, request.scope["query_string"], request.scope["headers"], body
     )
+    observe(request, upstream)
     response = await relay(upstream, anthropic.error_event)
     request.state.upstream = time.perf_counter() - started
     if model is not None and model != asked:
@@ -69,8 +72,10 @@ async def chat_completions(request: Request) -> Response:
         )
     except ConversionError as exc:
         raise BadRequest(exc.message, param=exc.param) from exc
+    served(request, provider.name, "openai_chat", req.model, model, stream=bool(req.stream))
     started = time.perf_counter()
     upstream = await provider.send("/v1/messages", b"", [], translated_body(converted.body))
+    observe(request, upstream)
     ctx = ResponseContext(
         id=f"chatcmpl-{uuid.uuid4().hex}",
         created=int(time.time()),

@@ -23,6 +23,7 @@ from ccproxy.http import Upstream, UpstreamBroken
 from ccproxy.jsonbytes import dump
 from ccproxy.providers import codex_body
 from ccproxy.providers.codex import LIMIT_PREFIX, Codex
+from ccproxy.server.access import observe, served
 from ccproxy.server.bodies import json_object
 from ccproxy.server.relay import EventStream, converted_events, passed_headers
 
@@ -56,9 +57,12 @@ async def responses_route(request: Request) -> Response:
         unsupported=codex.settings.unsupported_parameters,
         session_id=path_session,
     )
+    stream = payload.get("stream") is True
+    served(request, codex.name, "openai_responses", asked, model, stream=stream)
     started = time.perf_counter()
     upstream = await _send(codex, request, prepared, path_session)
-    response = await _responses_answer(upstream, stream=payload.get("stream") is True)
+    observe(request, upstream)
+    response = await _responses_answer(upstream, stream=stream)
     request.state.upstream = time.perf_counter() - started
     if model != asked:
         response.headers["x-ccproxy-model"] = model
@@ -84,8 +88,10 @@ async def chat_completions(request: Request) -> Response:
         prompt=await codex.prompt_for(model),
         unsupported=codex.settings.unsupported_parameters,
     )
+    served(request, codex.name, "openai_chat", req.model, model, stream=bool(req.stream))
     started = time.perf_counter()
     upstream = await _send(codex, request, prepared, None)
+    observe(request, upstream)
     ctx = ResponseContext(
         id=f"chatcmpl-{uuid.uuid4().hex}",
         created=int(time.time()),

@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ccproxy.server.access import left
+
 T = TypeVar("T")
 
 # nginx's "client closed request": nobody reads it, but the access log says what happened.
@@ -46,6 +48,7 @@ async def before_hangup(request: Request, work: Coroutine[Any, Any, T]) -> T:
 
 
 async def client_gone(request: Request, exc: Exception) -> Response:
+    left(request.scope)
     return Response(status_code=CLIENT_CLOSED)
 
 

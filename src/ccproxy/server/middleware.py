@@ -104,14 +104,14 @@ class ServerTiming:
             if message["type"] == "http.response.start":
                 message["headers"] = [
                     *message.get("headers", ()),
-                    (b"server-timing", _timing(started, state)),
+                    (b"server-timing", timing(started, state)),
                 ]
             await send(message)
 
         await self.app(scope, receive, timed_send)
 
 
-def _timing(started: float, state: dict[str, object]) -> bytes:
+def timing(started: float, state: dict[str, object]) -> bytes:
     total = time.perf_counter() - started
     upstream = state.get("upstream")
     if not isinstance(upstream, float):

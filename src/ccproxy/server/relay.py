@@ -14,6 +14,7 @@ from starlette.types import Receive, Scope, Send
 from ccproxy.formats import sse
 from ccproxy.formats.sse import EventFramer
 from ccproxy.http import Upstream, UpstreamBroken
+from ccproxy.server.access import left
 from ccproxy.server.hangup import disconnect
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class EventStream(Response):
             if not watcher.done() or task is None:
                 raise  # cancelled from outside, not by the client leaving
             task.uncancel()
+            left(scope)
             log.debug("client left mid-stream; upstream stream closed")
         finally:
             watcher.cancel()

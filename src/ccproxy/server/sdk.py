@@ -13,12 +13,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ccproxy.errors import BadRequest, ProxyError
-from ccproxy.formats import anthropic, chat, sse
+from ccproxy.formats import anthropic, chat, sse, usage
 from ccproxy.formats.convert import chat_to_anthropic, sdk_prompt
 from ccproxy.formats.convert import sdk_to_anthropic as render
 from ccproxy.formats.convert.context import ConversionError, RequestContext, ResponseContext
+from ccproxy.observability.entry import AccessEntry
 from ccproxy.providers.claude_api import ClaudeAPI
 from ccproxy.providers.claude_sdk import ClaudeSDK, Run, RunOptions, SdkRequest
+from ccproxy.server.access import entry_of
 from ccproxy.server.bodies import json_object
 from ccproxy.server.envelopes import error_response
 from ccproxy.server.hangup import before_hangup
@@ -147,15 +149,22 @@ async def _answer(
     if path_session is None:
         path_session = request.query_params.get("session_id") or None
     sdk_req = sdk_request(payload, path_session)
+    entry = entry_of(request)
+    if entry is not None:
+        client_format = "anthropic" if chat_ctx is None else "openai_chat"
+        entry.served_by(provider.name, client_format, payload.get("model"),
+                        payload.get("stream") is True)  # fmt: skip
     started = time.perf_counter()
     run = await provider.begin(sdk_req)
     model = sdk_req.options.model or provider.settings.code_options.model or "claude-code"
+    if entry is not None:
+        entry.session_id, entry.model_used = run.session.key, sdk_req.options.model
     stream = render.Stream(f"msg_{uuid.uuid4().hex[:24]}", model, how)
     headers = {"x-ccproxy-session-id": run.session.key}
     if payload.get("stream") is True:
-        frames = _frames(run, stream, payload, chat_ctx)
+        frames = _frames(run, stream, payload, chat_ctx, entry)
         return EventStream(frames, 200, headers, run.abandon)
-    events = await before_hangup(request, _collect(run, stream, payload))
+    events = await before_hangup(request, _collect(run, stream, payload, entry))
     request.state.upstream = time.perf_counter() - started
     if events and events[-1][0] == "error":
         return _error(events[-1][1], stream.result, request.url.path)
@@ -166,7 +175,7 @@ async def _answer(
 
 
 async def _events(
-    run: Run, stream: render.Stream, payload: dict[str, Any]
+    run: Run, stream: render.Stream, payload: dict[str, Any], entry: AccessEntry | None
 ) -> AsyncGenerator[render.Event]:
     """The answer's Anthropic events; the session remembers the conversation once it is whole.
     Any other way out (an error, or the client leaving) abandons the run."""
@@ -189,10 +198,22 @@ async def _events(
             yield event
     finally:
         run.abandon()  # a no-op once the run has finished
+        if entry is not None and run.result is not None:
+            _account(entry, run.result)
 
 
-async def _collect(run: Run, stream: render.Stream, payload: dict[str, Any]) -> list[render.Event]:
-    async with contextlib.aclosing(_events(run, stream, payload)) as events:
+def _account(entry: AccessEntry, result: dict[str, Any]) -> None:
+    """Claude Code's own totals for the run (every turn of its tool loop), and its cost."""
+    entry.add_usage(usage.from_anthropic(result.get("usage")))
+    cost = result.get("total_cost_usd")
+    if isinstance(cost, int | float) and not isinstance(cost, bool):
+        entry.cost_usd, entry.cost_source = float(cost), "claude_code"
+
+
+async def _collect(
+    run: Run, stream: render.Stream, payload: dict[str, Any], entry: AccessEntry | None
+) -> list[render.Event]:
+    async with contextlib.aclosing(_events(run, stream, payload, entry)) as events:
         return [event async for event in events]
 
 
@@ -201,14 +222,18 @@ def _text_blocks(stream: render.Stream) -> list[dict[str, Any]]:
 
 
 async def _frames(
-    run: Run, stream: render.Stream, payload: dict[str, Any], chat_ctx: ResponseContext | None
+    run: Run,
+    stream: render.Stream,
+    payload: dict[str, Any],
+    chat_ctx: ResponseContext | None,
+    entry: AccessEntry | None,
 ) -> AsyncIterator[bytes]:
     if chat_ctx is None:
-        async for name, data in _events(run, stream, payload):
+        async for name, data in _events(run, stream, payload, entry):
             yield sse.encode(name, data)
         return
     converter = chat_to_anthropic.Stream(chat_ctx)
-    async for name, data in _events(run, stream, payload):
+    async for name, data in _events(run, stream, payload, entry):
         for frame in converter.feed(name, data):
             yield frame
     for frame in converter.finish():
