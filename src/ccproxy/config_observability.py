@@ -26,7 +26,9 @@ class ObservabilitySettings(BaseModel):
         "`$XDG_DATA_HOME/ccproxy/access_log.duckdb`, else `~/.local/share/ccproxy/…`.",
     )
     retention_days: int = Field(
-        default=90, ge=1, description="Access-log rows older than this are deleted at start."
+        default=90,
+        ge=1,
+        description="Access-log rows older than this are deleted, at start and every hour.",
     )
     prices_file: str | None = Field(
         default=None,

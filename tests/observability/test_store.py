@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,24 @@ def test_any_text_and_every_column_round_trip(tmp_path: Path) -> None:
     assert second["model_requested"] == "lone ? surrogate"
     assert second["ttfb_ms"] is None and second["cost_usd"] is None and second["model"] is None
     assert second["error_type"] == "client_disconnected" and second["status_code"] == 499
+
+
+def test_a_running_log_deletes_rows_older_than_its_retention(tmp_path: Path) -> None:
+    now = time.time()
+
+    async def run() -> list[str]:
+        store = AccessLog(tmp_path / "log.duckdb", retention_days=2, prune_seconds=0.5)
+        await store.start()
+        store.add(entry(1, timestamp=now - 3 * 86_400))  # arrived while the server ran
+        store.add(entry(2, timestamp=now - 86_400))
+        store.add(entry(3, timestamp=now))
+        await store.flush()
+        before = [row["request_id"] for row in (await store.query(Query(limit=10)))["data"]]
+        await asyncio.sleep(2.5)  # the writer's next rounds
+        after = [row["request_id"] for row in (await store.query(Query(limit=10)))["data"]]
+        await store.close()
+        return [",".join(before), ",".join(after)]
+
+    before, after = asyncio.run(run())
+    assert before == f"{3:032x},{2:032x},{1:032x}"
+    assert after == f"{3:032x},{2:032x}"

@@ -25,9 +25,9 @@ def show_logs(
     from ccproxy.observability.store import query_file
 
     settings = settings_or_exit(config)
-    host = host or settings.server.host
-    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
-    base = f"http://{f'[{host}]' if ':' in host else host}:{port or settings.server.port}"
+    given = {"host": host, "port": port}
+    server = settings.server.model_copy(update={k: v for k, v in given.items() if v is not None})
+    base = server.local_url
     token = auth_token or (settings.security.auth_token.get_secret_value()
                            if settings.security.auth_token else None)  # fmt: skip
     params: dict[str, Any] = {"limit": limit, "model": model, "provider": provider}

@@ -69,6 +69,10 @@ def serve(options: ServeOptions) -> None:
         options.config, server=options.server_overrides(), claude=options.claude_overrides()
     )
     logs.configure(settings.server.log_level)
+    observed = settings.observability
+    if settings.server.workers > 1 and (observed.logs_enabled or observed.dashboard_enabled):
+        fail("the access log (and the dashboard, which reads it) needs --workers 1: DuckDB "
+             "lets one process write its file")  # fmt: skip
     sock = bind(settings.server.host, settings.server.port)
     host, port = sock.getsockname()[:2]
     if port != settings.server.port:  # port 0: the app must know where it listens (MCP URL)

@@ -38,10 +38,22 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+class AccessLogBusy(Exception):
+    """Another process holds the file: DuckDB lets one process write it."""
+
+
+# How often a running server deletes the rows that retention_days has aged out.
+PRUNE_SECONDS = 3600.0
+
+
 class AccessLog:
-    def __init__(self, path: Path, retention_days: int, batch: int = 20_000) -> None:
+    def __init__(
+        self, path: Path, retention_days: int, batch: int = 20_000,
+        prune_seconds: float = PRUNE_SECONDS,
+    ) -> None:  # fmt: skip
         self.path = path
         self.retention_days = retention_days
+        self.prune_seconds = prune_seconds
         self._batch = batch  # rows held at most before a write (about 200 bytes each)
         self._lines: list[str] = []
         self._decisions: list[tuple[Any, ...]] = []
@@ -53,7 +65,7 @@ class AccessLog:
 
     async def start(self) -> None:
         await self._run(self._open)
-        self._flusher = asyncio.get_running_loop().create_task(self._flush_every(1.0))
+        self._flusher = asyncio.get_running_loop().create_task(self._write_every(1.0))
 
     async def close(self) -> None:
         if self._flusher is not None:
@@ -120,17 +132,24 @@ class AccessLog:
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # One thread: DuckDB's own pool would compete with the proxy for the cores.
-        db = duckdb.connect(str(self.path), config={"threads": 1})
+        try:
+            db = duckdb.connect(str(self.path), config={"threads": 1})
+        except duckdb.IOException as exc:
+            raise AccessLogBusy(f"{self.path} is in use by another process") from exc
         db.execute("CREATE TABLE IF NOT EXISTS schema_migrations"
                    " (version INTEGER, applied_at TIMESTAMP)")  # fmt: skip
         (applied,) = db.execute("SELECT count(*) FROM schema_migrations").fetchone() or (0,)
         for version, sql in enumerate(MIGRATIONS[applied:], start=applied + 1):
             db.execute(sql)
             db.execute("INSERT INTO schema_migrations VALUES (?, now())", [version])
-        cutoff = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=self.retention_days)
-        db.execute("DELETE FROM access_log WHERE timestamp < ?", [cutoff])
         self.path.chmod(0o600)
         self._db = db
+        self._prune()
+
+    def _prune(self) -> None:
+        assert self._db is not None
+        cutoff = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=self.retention_days)
+        self._db.execute("DELETE FROM access_log WHERE timestamp < ?", [cutoff])
 
     def _close_db(self) -> None:
         if self._db is not None:
@@ -168,11 +187,18 @@ class AccessLog:
     async def _run(self, call: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, call, *args)
 
-    async def _flush_every(self, seconds: float) -> None:
+    async def _write_every(self, seconds: float) -> None:
+        """Flush every `seconds`, and apply the retention every `prune_seconds`: a server that
+        runs for weeks keeps no more days than one restarted daily."""
+        loop = asyncio.get_running_loop()
+        pruned = loop.time()
         while True:
             await asyncio.sleep(seconds)
             try:
                 await self.flush()
+                if loop.time() - pruned >= self.prune_seconds:
+                    pruned = loop.time()
+                    await self._run(self._prune)
             except duckdb.Error as exc:  # a full disk must not stop the proxy
                 log.warning("the access log could not be written: %s", exc)
 

@@ -11,29 +11,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import importlib
 import logging
 import os
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from claude_agent_sdk import (
-    AssistantMessage,
-    ClaudeAgentOptions,
-    ClaudeSDKClient,
-    ClaudeSDKError,
-    ResultMessage,
-    StreamEvent,
-    SystemMessage,
-    UserMessage,
-)
 
 from ccproxy.config import ClaudeSettings, ServerSettings
 from ccproxy.config_security import SecuritySettings
 from ccproxy.errors import UpstreamTimeout, UpstreamUnavailable
 from ccproxy.providers.sdk_pool import Pool
 from ccproxy.providers.sdk_sessions import Session, Sessions
+
+# claude-agent-sdk is imported where it is used, not here: it loads the whole MCP SDK, which
+# took about 1.5 s and 50 MB at every start, whether SDK mode was used or not. The first run
+# imports it on a thread (_import_sdk), so that the event loop keeps serving meanwhile.
+if TYPE_CHECKING:
+    from claude_agent_sdk import ClaudeAgentOptions
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +112,8 @@ class ClaudeSDK:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def options(self, run: RunOptions, resume: str | None = None) -> ClaudeAgentOptions:
+        from claude_agent_sdk import ClaudeAgentOptions
+
         code = self.settings.code_options
         turns = [n for n in (run.max_turns, code.max_turns) if n is not None]
         system: Any = None
@@ -159,6 +158,8 @@ class ClaudeSDK:
 
     async def connect(self, options: ClaudeAgentOptions) -> Any:
         """A new connected Claude Code process; UpstreamUnavailable if none can start."""
+        from claude_agent_sdk import ClaudeSDKClient, ClaudeSDKError
+
         client = ClaudeSDKClient(options)
         self.spawned += 1
         try:
@@ -171,6 +172,7 @@ class ClaudeSDK:
         return client
 
     async def _connect_default(self) -> Any:
+        await _import_sdk()
         return await self.connect(self.options(RunOptions()))
 
     def dispose(self, client: Any) -> None:
@@ -182,6 +184,7 @@ class ClaudeSDK:
     async def begin(self, request: SdkRequest) -> Run:
         """Find the session, get a connected process for it and send the user turn. Errors
         here come before anything was streamed, so they get a proper status."""
+        await _import_sdk()
         session, forgotten = self.sessions.find(request.session_key, request.history)
         for old in forgotten:
             if old.client is not None:
@@ -211,6 +214,8 @@ class ClaudeSDK:
             resume = session.cli_session_id
             return await self.connect(self.options(run, resume=resume))
         if run.model:
+            from claude_agent_sdk import ClaudeSDKError
+
             try:
                 await client.set_model(run.model)
             except (ClaudeSDKError, OSError) as exc:
@@ -246,6 +251,8 @@ class Run:
         self._released = False
 
     async def items(self) -> AsyncIterator[dict[str, Any]]:
+        from claude_agent_sdk import ClaudeSDKError
+
         timeout = self._provider.settings.sdk_timeout
         try:
             async with asyncio.timeout(timeout):
@@ -291,6 +298,11 @@ class Run:
         self.session.lock.release()
 
 
+async def _import_sdk() -> None:
+    if "claude_agent_sdk" not in sys.modules:
+        await asyncio.to_thread(importlib.import_module, "claude_agent_sdk")
+
+
 async def _stop(client: Any) -> None:
     """Interrupt the run (it may be mid-way), then end the process.
 
@@ -299,6 +311,8 @@ async def _stop(client: Any) -> None:
     `disconnect()` bounds its own waits and escalates to SIGTERM and SIGKILL; a deadline of ours
     around it would cut that escalation short and leave the process running.
     """
+    from claude_agent_sdk import ClaudeSDKError
+
     interrupt = asyncio.ensure_future(client.interrupt())
     await asyncio.wait({interrupt}, timeout=_INTERRUPT_SECONDS)
     try:
@@ -320,6 +334,14 @@ async def _user_turns(content: list[dict[str, Any]]) -> AsyncIterator[dict[str, 
 
 def as_item(message: Any) -> dict[str, Any] | None:
     """An SDK message as the plain dict formats/convert/sdk_to_anthropic reads."""
+    from claude_agent_sdk import (
+        AssistantMessage,
+        ResultMessage,
+        StreamEvent,
+        SystemMessage,
+        UserMessage,
+    )
+
     if isinstance(message, StreamEvent):
         return {"kind": "stream", "event": message.event,
                 "parent_tool_use_id": message.parent_tool_use_id}  # fmt: skip

@@ -83,8 +83,7 @@ def create_app(settings: Settings) -> Starlette:
         await http.start()
         try:
             if recorder is not None and recorder.store is not None:
-                await recorder.store.start()
-                approvals.on_decision = recorder.store.add_decision
+                await _start_access_log(recorder, approvals)
             _start_providers(app, settings, http)
             if recorder is not None and recorder.metrics is not None:
                 recorder.metrics.limits = lambda: observability.usage_limits(app)
@@ -141,6 +140,21 @@ def _recorder(settings: Settings) -> Recorder:
         store = AccessLog(wanted.duckdb_file, wanted.retention_days)
     metrics = Metrics(dict) if wanted.metrics_enabled else None
     return Recorder(Prices.load(prices_file), metrics, store)
+
+
+async def _start_access_log(recorder: Recorder, approvals: Approvals) -> None:
+    """A file another ccproxy holds leaves this one serving, without a log, and saying so."""
+    from ccproxy.observability.store import AccessLogBusy
+
+    assert recorder.store is not None
+    try:
+        await recorder.store.start()
+    except AccessLogBusy as exc:
+        log.warning("no access log: %s; set OBSERVABILITY__DUCKDB_PATH to use another file", exc)
+        await recorder.store.close()  # its writer thread
+        recorder.store = None
+        return
+    approvals.on_decision = recorder.store.add_decision
 
 
 def _start_providers(app: Starlette, settings: Settings, http: Client) -> None:

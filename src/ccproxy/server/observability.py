@@ -36,7 +36,10 @@ def _recorder(request: Request) -> Recorder:
 def _store(request: Request) -> AccessLog:
     recorder = _recorder(request)
     if recorder.store is None:
-        raise ProxyError("the access log is off; set OBSERVABILITY__LOGS_ENABLED=true", status=404)
+        raise ProxyError(
+            "no access log: it is off (OBSERVABILITY__LOGS_ENABLED=true) or another process "
+            "holds its file (see the server log)", status=404,
+        )  # fmt: skip
     recorder.settle()  # what a reader asks for includes the requests that just ended
     return recorder.store
 
