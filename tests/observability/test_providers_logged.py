@@ -32,14 +32,15 @@ def metric(proxy: str, prefix: str) -> float:
 
 def test_codex_tokens_and_cost(start_codex_proxy: ProxyFactory, codex_auth: dict[str, Any]) -> None:
     proxy = start_codex_proxy(observability=OBSERVED)
-    for stream in (False, True):
-        httpx.post(proxy + "/codex/v1/responses", timeout=30,
+    for path, stream in (("/codex/v1/responses", False), ("/codex/work-1/responses", True)):
+        httpx.post(proxy + path, timeout=30,
                    json={"model": "gpt-5.4", "input": "hi", "stream": stream})  # fmt: skip
     chat = {"model": "gpt-5.4", "messages": [{"role": "user", "content": "hi"}]}
     httpx.post(proxy + "/codex/v1/chat/completions", json=chat, timeout=30)
     found = rows(proxy)
     assert [r["client_format"] for r in found] == ["openai_chat", "openai_responses",
                                                     "openai_responses"]  # fmt: skip
+    assert [r["session_id"] for r in found] == [None, "work-1", None]
     for row in found:  # the fake's usage: 30 input of which 10 cached, 12 output
         assert (row["input_tokens"], row["cache_read_tokens"], row["output_tokens"]) == (20, 10, 12)
         assert row["provider"] == "codex" and row["model"] == "gpt-5.4"

@@ -118,13 +118,13 @@ def observe(request: Request, upstream: Upstream) -> None:
 
 def served(
     request: Request, provider: str, client_format: str, asked: Any, model: str | None,
-    *, stream: bool,
+    *, stream: bool, session: str | None = None,
 ) -> None:  # fmt: skip
     """What the route knows before it calls the upstream."""
     entry = entry_of(request)
     if entry is not None:
         entry.served_by(provider, client_format, asked, stream)
-        entry.model_used = model
+        entry.model_used, entry.session_id = model, session
 
 
 def left(scope: Scope) -> None:

@@ -58,7 +58,8 @@ async def responses_route(request: Request) -> Response:
         session_id=path_session,
     )
     stream = payload.get("stream") is True
-    served(request, codex.name, "openai_responses", asked, model, stream=stream)
+    served(request, codex.name, "openai_responses", asked, model, stream=stream,
+           session=path_session)  # fmt: skip
     started = time.perf_counter()
     upstream = await _send(codex, request, prepared, path_session)
     observe(request, upstream)
