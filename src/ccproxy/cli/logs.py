@@ -57,7 +57,10 @@ def _from_server(base: str, token: str | None, params: dict[str, Any]) -> list[d
             fail("the server wants its client token: pass --auth-token or set "
                  "SECURITY__AUTH_TOKEN")  # fmt: skip
         if exc.code == 404:
-            fail("the server keeps no access log: set OBSERVABILITY__LOGS_ENABLED=true")
+            fail(
+                "the server keeps no access log: it is off (OBSERVABILITY__LOGS_ENABLED=true)"
+                " or another process holds its file"
+            )
         fail(f"the server answered {exc.code} to {url}")
     return rows
 
