@@ -37,6 +37,11 @@ class ServerSettings(Section):
     port: int = Field(default=8000, ge=0, le=65535, description="Port to bind (0: any free port).")
     log_level: LogLevel = Field(default="INFO", description="DEBUG also logs every request.")
     workers: int = Field(default=1, ge=1, le=64, description="Server processes sharing the port.")
+    max_body_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024,
+        description="Largest request body accepted (the Messages API's own cap is 32 MB); "
+        "a larger one is answered 413.",
+    )  # fmt: skip
 
     @property
     def local_url(self) -> str:

@@ -43,6 +43,12 @@ class BadRequest(ProxyError):
     retryable = False
 
 
+class RequestTooLarge(ProxyError):
+    status = 413
+    error_type = "request_too_large"
+    retryable = False
+
+
 class AuthenticationRequired(ProxyError):
     """No usable upstream credential; the message names the command that fixes it."""
 

@@ -35,7 +35,7 @@ from ccproxy.providers.codex_prompt import CodexPrompt
 from ccproxy.server import hangup, heap, observability, permissions
 from ccproxy.server.access import AccessRecording
 from ccproxy.server.envelopes import error_response
-from ccproxy.server.middleware import ClientAuth, LastResortErrors, ServerTiming
+from ccproxy.server.middleware import BodyLimit, ClientAuth, LastResortErrors, ServerTiming
 from ccproxy.server.routes import ROUTES
 from ccproxy.server.thinking import ThinkingMemory
 
@@ -70,6 +70,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware.append(
             Middleware(ClientAuth, token=settings.security.auth_token.get_secret_value())
         )
+    middleware.append(Middleware(BodyLimit, limit=settings.server.max_body_bytes))
     security = settings.security
     approvals = Approvals(security.confirmation_timeout_seconds, security.permission_rules)
     mcp = LazyMcpEndpoint(approvals, settings.server.host)

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: client token check and the last-resort error handler."""
+"""Pure ASGI middleware: client token check, request body limit, the last-resort error handler."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ccproxy.errors import RequestTooLarge
 from ccproxy.server.envelopes import error_response
 
 log = logging.getLogger(__name__)
@@ -15,6 +16,57 @@ log = logging.getLogger(__name__)
 # Routes that never need the client token (CONTRACT.md §2.2). The HEAD preflights reveal nothing.
 OPEN_PATHS = frozenset({"/health", "/oauth/callback"})
 OPEN_HEAD_PATHS = frozenset({"", "/api", "/api/hello"})  # compared without trailing slashes
+
+
+class BodyLimit:
+    """Answers 413 to a request body over `limit` bytes: from its `Content-Length` before any of
+    it is read, else (a chunked body) as soon as the chunks read pass the limit. The server
+    already refuses a body longer than its declared length, so only bodies that declare none
+    are counted."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.message = (
+            f"the request body is larger than this server accepts ({limit:,} bytes; "
+            "SERVER__MAX_BODY_BYTES)"
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is None:
+            await self.app(scope, self._counted(receive), send)
+        elif declared > self.limit:
+            response = error_response(
+                scope["path"], 413, self.message, error_type="request_too_large",
+                headers={"x-should-retry": "false", "connection": "close"},
+            )  # fmt: skip
+            await response(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    def _counted(self, receive: Receive) -> Receive:
+        read = 0
+
+        async def counted_receive() -> Message:
+            nonlocal read
+            message = await receive()
+            read += len(message.get("body", b""))
+            if read > self.limit:
+                raise RequestTooLarge(self.message)
+            return message
+
+        return counted_receive
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
 
 
 class ClientAuth:
