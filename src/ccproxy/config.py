@@ -151,6 +151,11 @@ class ClaudeSettings(Section):
     read_timeout: float = Field(
         default=600.0, gt=0, description="Seconds to wait for the next bytes from the Claude API."
     )
+    overload_retries: int = Field(
+        default=0, ge=0, le=5,
+        description="Times an overloaded answer (529, 503) is retried before anything reached "
+        "the client, after its `retry-after` (up to 10 s) or a back-off; 0: never.",
+    )  # fmt: skip
     model_map: dict[str, str] = Field(
         default_factory=dict,
         description="Extra `{alias: model}` entries (shell patterns allowed) mapping names such "
@@ -306,6 +311,11 @@ class CodexSettings(Section):
     read_timeout: float = Field(
         default=600.0, gt=0, description="Seconds to wait for the next bytes from the backend."
     )
+    overload_retries: int = Field(
+        default=0, ge=0, le=5,
+        description="Times an overloaded answer (529, 503) is retried before anything reached "
+        "the client, after its `retry-after` (up to 10 s) or a back-off; 0: never.",
+    )  # fmt: skip
 
     @property
     def auth_file(self) -> Path:

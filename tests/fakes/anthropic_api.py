@@ -5,7 +5,8 @@ be present, the first non-billing system block must be the Claude Code identity,
 `x-api-key` must never arrive. Every request is recorded for the tests to inspect.
 
 Behaviour is chosen by the `model` field, so a test can ask for an error or a broken stream:
-- `fake-overloaded` (529), `fake-rate-limited` (429);
+- `fake-overloaded` (529), `fake-rate-limited` (429); any model gets a 529 while `overloads`
+  (a count a test sets) lasts;
 - `fake-cut-stream`: the connection drops in the middle of an event;
 - `fake-stream-error`: an `error` event after HTTP 200;
 - `fake-gated-stream` (or a last user turn saying HOLD): `message_start`, then the rest only
@@ -72,6 +73,7 @@ class FakeAnthropic:
         self.requests: list[Recorded] = []
         self.gate = threading.Event()
         self.abandoned_streams = 0
+        self.overloads = 0  # the next this-many message requests are answered 529
         self.app = Starlette(
             routes=[
                 Route("/v1/messages", self.messages, methods=["POST"]),
@@ -135,6 +137,9 @@ class FakeAnthropic:
         model = body["model"]
         if model == "fake-hang":
             await anyio.to_thread.run_sync(self.gate.wait, 30)
+        if self.overloads > 0:
+            self.overloads -= 1
+            return error(529, "overloaded_error", "Overloaded", **{"retry-after": "0"})
         if model == "fake-overloaded":
             return error(
                 529,

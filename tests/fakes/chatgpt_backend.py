@@ -43,6 +43,7 @@ class FakeChatGPT:
         self.oauth = oauth
         self.prompt: str | None = None
         self.requests: list[Recorded] = []
+        self.overloads = 0  # the next this-many requests are answered 503
         self.app = Starlette(
             routes=[
                 Route(PATH + "/responses", self.responses, methods=["POST"]),
@@ -68,6 +69,9 @@ class FakeChatGPT:
         )
         if refused:
             return JSONResponse({"detail": refused[1]}, status_code=refused[0])
+        if self.overloads > 0:
+            self.overloads -= 1
+            return JSONResponse({"detail": "overloaded"}, status_code=503)
         if body["model"] == "fake-usage-limit":
             return _usage_limit()
         return StreamingResponse(

@@ -20,6 +20,7 @@ from ccproxy.formats.convert.context import ModelTraits
 from ccproxy.http import Client, Headers, Timeouts, Upstream
 from ccproxy.jsonbytes import dump
 from ccproxy.providers import catalog
+from ccproxy.providers.overload import send_retrying
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +159,7 @@ class ClaudeAPI:
         self.tokens = tokens
         self._http = http
         self._timeouts = Timeouts(connect=settings.connect_timeout, read=settings.read_timeout)
+        self._overload_retries = settings.overload_retries
         self.rate_limits: dict[str, str] = {}
         self._model_map = settings.model_map
         self._trait_overrides = {
@@ -183,7 +185,10 @@ class ClaudeAPI:
         """
         url = self.base_url + path + ("?" + query.decode("latin-1") if query else "")
         token = await self.tokens.bearer()
-        response = await self._post(url, upstream_headers(headers, token), body)
+        response = await send_retrying(
+            lambda: self._post(url, upstream_headers(headers, token), body),
+            self._overload_retries,
+        )
         if response.status == 401 and self.tokens.can_refresh():
             response.close()
             token = await self.tokens.refresh(token)

@@ -23,6 +23,7 @@ from ccproxy.errors import AuthenticationRequired
 from ccproxy.http import Client, Headers, Timeouts, Upstream
 from ccproxy.providers import codex_models
 from ccproxy.providers.codex_prompt import CodexPrompt
+from ccproxy.providers.overload import send_retrying
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,10 @@ class Codex:
         answered by one refresh and one resend, then by asking for a new login."""
         credential = await self.tokens.credential()
         ids = (session, conversation)
-        response = await self._post(body, self._headers(client, credential, *ids))
+        response = await send_retrying(
+            lambda: self._post(body, self._headers(client, credential, *ids)),
+            self.settings.overload_retries,
+        )
         if response.status == 401 and self.tokens.can_refresh():
             response.close()
             await self.tokens.refresh(credential.access_token)
