@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from ccproxy.config_base import Section, expand
 
 
-class ObservabilitySettings(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
+class ObservabilitySettings(Section):
     metrics_enabled: bool = Field(
         default=False, description="Serve Prometheus metrics at /metrics."
     )
@@ -39,9 +39,12 @@ class ObservabilitySettings(BaseModel):
     @property
     def duckdb_file(self) -> Path:
         if self.duckdb_path:
-            return Path(os.path.expanduser(self.duckdb_path))
-        data = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
-        return Path(data) / "ccproxy" / "access_log.duckdb"
+            return expand(self.duckdb_path)
+        return (
+            expand(os.environ.get("XDG_DATA_HOME") or "~/.local/share")
+            / "ccproxy"
+            / "access_log.duckdb"
+        )
 
     @property
     def recording(self) -> bool:

@@ -29,20 +29,21 @@ def rows(proxy: str, **params: Any) -> list[dict[str, Any]]:
     return found
 
 
-def client(proxy: str) -> anthropic.Anthropic:
-    return anthropic.Anthropic(base_url=proxy + "/api", api_key="dummy", max_retries=0)
+def answer_stream_and_mistake(proxy: str) -> None:
+    """Through the anthropic SDK: one plain answer, one stream, one client mistake (a 400)."""
+    ask: Any = {"model": "claude-sonnet-5-5", "max_tokens": 50,
+                "messages": [{"role": "user", "content": "hi"}]}  # fmt: skip
+    client = anthropic.Anthropic(base_url=proxy + "/api", api_key="dummy", max_retries=0)
+    with client:
+        client.messages.create(**ask)
+        with client.messages.stream(**ask) as stream:
+            stream.until_done()
+        with pytest.raises(anthropic.BadRequestError):
+            client.messages.create(**{**ask, "messages": "nope"})
 
 
 def test_each_request_is_one_row_with_its_tokens_and_cost(observed: str, isolated: Path) -> None:
-    ask = {"model": "claude-sonnet-5-5", "max_tokens": 50,
-           "messages": [{"role": "user", "content": "hi"}]}  # fmt: skip
-    with client(observed) as anthropic_client:
-        anthropic_client.messages.create(**ask)
-        with anthropic_client.messages.stream(**ask) as stream:
-            stream.until_done()
-        with pytest.raises(anthropic.BadRequestError):
-            anthropic_client.messages.create(model="claude-sonnet-5-5", max_tokens=5,
-                                             messages="nope")  # type: ignore[arg-type]  # fmt: skip
+    answer_stream_and_mistake(observed)
     found = rows(observed)
     assert len(found) == 3
     failed, streamed, plain = found  # newest first
@@ -62,15 +63,7 @@ def test_each_request_is_one_row_with_its_tokens_and_cost(observed: str, isolate
 
 
 def test_metrics_after_known_requests(observed: str) -> None:
-    """One plain answer, one stream, one client mistake."""
-    ask = {"model": "claude-sonnet-5-5", "max_tokens": 5,
-           "messages": [{"role": "user", "content": "hi"}]}  # fmt: skip
-    with client(observed) as anthropic_client:
-        anthropic_client.messages.create(**ask)
-        with anthropic_client.messages.stream(**ask) as stream:
-            stream.until_done()
-        with pytest.raises(anthropic.BadRequestError):
-            anthropic_client.messages.create(**{**ask, "messages": "nope"})
+    answer_stream_and_mistake(observed)
     text = httpx.get(observed + "/metrics").text
     series = 'model="claude-sonnet-5-5",provider="claude_api",route="/api/v1/messages"'
     assert f'ccproxy_requests_total{{{series},status="200"}} 2.0' in text

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ccproxy.config import CODEX_UNSUPPORTED
+from ccproxy.config_codex import CODEX_UNSUPPORTED
 from ccproxy.errors import BadRequest
 from ccproxy.providers.codex_body import Prepared, prepare
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from ccproxy.auth.codex import CodexTokens
 from ccproxy.auth.store import Credential
 from ccproxy.auth.vendors import OPENAI, OPENAI_LOGIN_HINT
-from ccproxy.config import CodexSettings, codex_home
+from ccproxy.config_codex import CodexSettings, codex_home
 from ccproxy.errors import AuthenticationRequired
 from ccproxy.http import Client, Headers, Timeouts, Upstream
 from ccproxy.providers import codex_models

@@ -16,7 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
-from ccproxy.config import CodexSettings, cache_dir
+from ccproxy.config import cache_dir
+from ccproxy.config_codex import CodexSettings
 from ccproxy.providers.codex_capture import CaptureFailed, capture_prompt, cli_version
 
 log = logging.getLogger(__name__)

@@ -22,6 +22,7 @@ from ccproxy.auth.codex import CodexTokens
 from ccproxy.auth.tokens import ENV_TOKEN, ClaudeTokens
 from ccproxy.auth.vendors import CLAUDE_LOGIN_HINT, OPENAI_LOGIN_HINT
 from ccproxy.config import Settings, load_settings
+from ccproxy.config_base import expand
 from ccproxy.errors import ProxyError
 from ccproxy.http import Client
 from ccproxy.observability.prices import Prices
@@ -92,8 +93,8 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             if recorder is not None:
                 recorder.settle()
-            if recorder is not None and recorder.store is not None:
-                await recorder.store.close()
+                if recorder.store is not None:
+                    await recorder.store.close()
             if getattr(app.state, "sdk", None) is not None:
                 await app.state.sdk.close()
             if getattr(app.state, "codex", None) is not None:
@@ -135,7 +136,7 @@ def _recorder(settings: Settings) -> Recorder:
     from ccproxy.observability.store import AccessLog
 
     wanted = settings.observability
-    prices_file = Path(os.path.expanduser(wanted.prices_file)) if wanted.prices_file else None
+    prices_file = expand(wanted.prices_file) if wanted.prices_file else None
     store = None
     if wanted.logs_enabled or wanted.dashboard_enabled:  # the dashboard reads the log
         store = AccessLog(wanted.duckdb_file, wanted.retention_days)
