@@ -6,7 +6,6 @@ everything by changing `HOME`).
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from contextvars import ContextVar
@@ -22,7 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from ccproxy.config_base import Section, expand
+from ccproxy.config_base import Section, expand, list_from_text
 from ccproxy.config_codex import CodexSettings
 from ccproxy.config_observability import ObservabilitySettings
 from ccproxy.config_security import SecuritySettings
@@ -39,6 +38,11 @@ class ServerSettings(Section):
         default=32 * 1024 * 1024, ge=1024,
         description="Largest request body accepted (the Messages API's own cap is 32 MB); "
         "a larger one is answered 413.",
+    )  # fmt: skip
+    shutdown_grace_seconds: float = Field(
+        default=30, ge=0, le=3600,
+        description="On SIGTERM or Ctrl-C, how long requests in flight may take to finish "
+        "before they are cut.",
     )  # fmt: skip
 
     @property
@@ -63,16 +67,6 @@ class ModelTraitsOverride(Section):
 
 PermissionMode = Literal["default", "acceptEdits", "plan", "bypassPermissions"]
 SdkMessageMode = Literal["forward", "formatted", "ignore"]
-
-
-def _list_from_text(value: object) -> object:
-    """Lists from the environment: JSON (`["Bash","Read"]`) or comma-separated (`Bash,Read`)."""
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if text.startswith("["):
-        return json.loads(text)
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 class ClaudeCodeOptions(Section):
@@ -108,7 +102,7 @@ class ClaudeCodeOptions(Section):
     @field_validator("allowed_tools", "disallowed_tools", mode="before")
     @classmethod
     def _lists(cls, value: object) -> object:
-        return _list_from_text(value)
+        return list_from_text(value)
 
 
 class ClaudeSettings(Section):

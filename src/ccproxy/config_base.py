@@ -3,6 +3,7 @@ expanded only when used, so that `$HOME` decides where they point at run time.""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -15,3 +16,13 @@ class Section(BaseModel):
 
 def expand(path: str | Path) -> Path:
     return Path(os.path.expanduser(str(path)))
+
+
+def list_from_text(value: object) -> object:
+    """Lists from the environment: JSON (`["Bash","Read"]`) or comma-separated (`Bash,Read`)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        return json.loads(text)
+    return [part.strip() for part in text.split(",") if part.strip()]

@@ -3,9 +3,12 @@ rules that decide a permission request before anyone is asked."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
+
+from ccproxy.config_base import list_from_text
 
 
 class PermissionRule(BaseModel):
@@ -49,6 +52,33 @@ class SecuritySettings(BaseModel):
         description="SDK-mode permission rules, applied before anyone is asked: a list of "
         "`{decision, tool, input, message, name}` tables; deny rules win (docs/permissions.md).",
     )
+
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Browser origins besides loopback ones that may call ccproxy "
+        "(`https://app.example`, JSON or a,b; `*` for any); a request from any other origin "
+        "is refused with 403.",
+    )
+    allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Host names besides loopback ones that requests may be addressed to while "
+        "ccproxy listens on loopback (a guard against DNS rebinding); JSON or a,b.",
+    )
+
+    @field_validator("cors_origins", "allowed_hosts", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return list_from_text(value)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(origin.rstrip("/").lower() for origin in value)
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(host.lower() for host in value)
 
     @field_validator("auth_token", mode="before")
     @classmethod

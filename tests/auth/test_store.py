@@ -81,6 +81,24 @@ def test_atomic_write_is_0600_and_leaves_no_temp_files(tmp_path: Path) -> None:
     assert os.listdir(path.parent) == ["creds.json"]
 
 
+def test_credential_directories_are_private(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    made = tmp_path / "new" / ".claude"
+    store.write_json_atomic(made / ".credentials.json", {"k": 1})
+    assert stat.S_IMODE(made.stat().st_mode) == 0o700
+    assert caplog.records == []
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    os.chmod(shared, 0o755)
+    store.write_json_atomic(shared / "auth.json", {"k": 1})
+    store.write_json_atomic(shared / "auth.json", {"k": 2})
+    # A directory that already exists keeps its mode (it may be $HOME), with one warning.
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755
+    [warning] = caplog.records
+    assert f"chmod 700 {shared}" in warning.getMessage()
+
+
 def test_atomic_write_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
     real = tmp_path / "real.json"
     real.write_text("{}")

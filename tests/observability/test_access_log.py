@@ -60,6 +60,7 @@ def test_each_request_is_one_row_with_its_tokens_and_cost(observed: str, isolate
     status = httpx.get(observed + "/logs/status").json()
     assert status["rows"] == 3 and status["size_bytes"] > 0
     assert (isolated / ".local/share/ccproxy/access_log.duckdb").stat().st_mode & 0o777 == 0o600
+    assert (isolated / ".local/share/ccproxy").stat().st_mode & 0o777 == 0o700
 
 
 def test_metrics_after_known_requests(observed: str) -> None:

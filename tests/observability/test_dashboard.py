@@ -4,44 +4,28 @@ kept in build/test-artifacts/dashboard.png."""
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 
+from tests.clients.chromium import browser
 from tests.conftest import ProxyFactory
 
-CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+__all__ = ["browser"]
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "test-artifacts"
 BODY = {
     "model": "claude-sonnet-5-5",
     "max_tokens": 5,
     "messages": [{"role": "user", "content": "hi"}],
 }
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
-    if not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)):
-        if os.environ.get("CCPROXY_REQUIRE_BROWSER"):
-            pytest.fail("CI must install Debian's chromium and chromium-driver (.ci/run does)")
-        pytest.skip("needs Debian's chromium and chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking", "--disable-sync",
-                 "--disable-component-update", "--window-size=1400,1000",
-                 f"--user-data-dir={tmp_path / 'chromium'}"):  # fmt: skip
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
-    yield driver
-    driver.quit()
 
 
 def test_the_dashboard_shows_requests_live(
@@ -62,6 +46,49 @@ def test_the_dashboard_shows_requests_live(
     assert "claude-opus-5-5" in newest and "/api/v1/messages" in newest
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(ARTIFACTS / "dashboard.png"))
+
+
+def test_with_a_client_token_the_dashboard_asks_for_it(
+    start_proxy: ProxyFactory, logged_in: tuple[str, str], browser: webdriver.Chrome
+) -> None:
+    token = "dashboard-login-token"
+    proxy = start_proxy(observability={"dashboard_enabled": True}, security={"auth_token": token})
+    httpx.post(proxy + "/api/v1/messages", json=BODY, headers={"x-api-key": token}, timeout=30)
+    browser.get(proxy + "/dashboard")
+    log_in(browser, "not-the-token")
+    assert browser.find_element(By.ID, "failed").is_displayed()
+    log_in(browser, token)
+    shown = wait_for(browser, lambda shown: shown["rows"] == 1 and shown["live"] == "live")
+    assert shown["cards"]["requests"] == "1"
+    cookie = browser.get_cookie("ccproxy_session")
+    assert cookie is not None and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert token not in cookie["value"]
+    browser.find_element(By.ID, "logout").click()
+    wait_until(browser, lambda: browser.find_elements(By.ID, "token"))
+    assert browser.get_cookie("ccproxy_session") is None
+
+
+def log_in(browser: webdriver.Chrome, token: str) -> None:
+    field = wait_until(browser, lambda: browser.find_elements(By.ID, "token"))[0]
+    field.send_keys(token)
+    browser.find_element(By.ID, "login").click()
+    wait_until(browser, lambda: stale(field))  # the form posted and the next page loaded
+
+
+def stale(element: WebElement) -> bool:
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    return False
+
+
+def wait_until(browser: webdriver.Chrome, found: Callable[[], Any], seconds: float = 20) -> Any:
+    deadline = time.monotonic() + seconds
+    while not (result := found()):
+        assert time.monotonic() < deadline, f"still waiting on {browser.current_url}"
+        time.sleep(0.1)
+    return result
 
 
 def wait_for(

@@ -70,8 +70,8 @@ def test_a_client_leaving_mid_stream_is_one_entry_and_an_error(
     port = int(proxy.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port)) as client:
         client.sendall(
-            f"POST /api/v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n{body}".encode()
+            f"POST /api/v1/messages HTTP/1.1\r\nHost: localhost\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n{body}".encode()
         )
         assert client.recv(100).startswith(b"HTTP/1.1 200")
     deadline = time.monotonic() + 10

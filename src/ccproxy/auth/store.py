@@ -9,8 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import functools
 import json
+import logging
 import os
+import stat
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -19,6 +22,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ccproxy.errors import ProxyError
+
+log = logging.getLogger(__name__)
 
 
 class CredentialFileError(Exception):
@@ -96,10 +101,27 @@ def read_json_object(path: Path) -> dict[str, Any] | None:
     return data
 
 
+def private_dir(path: Path) -> None:
+    """Create `path` mode 0700. One that exists keeps its mode (it may be the user's home or the
+    vendor CLI's own directory), but one that others can enter is reported once."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _warn_if_shared(str(path))
+
+
+@functools.cache
+def _warn_if_shared(path: str) -> None:
+    mode = os.stat(path).st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning(
+            "%s holds credentials and is mode %o: other users can list it; `chmod 700 %s` "
+            "makes it private", path, stat.S_IMODE(mode), path,
+        )  # fmt: skip
+
+
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     """Replace `path` with `data` in one step, mode 0600; follows a symlinked path to its target."""
     target = Path(os.path.realpath(path))
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(target.parent)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -140,7 +162,7 @@ async def file_lock(path: Path, timeout: float = 30.0) -> AsyncIterator[None]:
     """
     lock_path = path.with_name(path.name + ".lock")
     try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(lock_path.parent)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise ProxyError(f"cannot create the lock file {lock_path}: {exc.strerror}") from exc

@@ -95,6 +95,7 @@ def _run(settings: Settings, options: ServeOptions, sock: socket.socket) -> None
         "server_header": False,
         "proxy_headers": False,  # client X-Forwarded-* headers are not trusted nor parsed
         "lifespan": "on",
+        "timeout_graceful_shutdown": settings.server.shutdown_grace_seconds,
     }
     if settings.server.workers == 1:
         _run_one(settings, common, sock)
@@ -115,7 +116,10 @@ def _run_one(settings: Settings, common: dict[str, Any], sock: socket.socket) ->
 
     app = create_app(settings)
     heap.settle()
-    Server(uvicorn.Config(app, **common)).run(sockets=[sock])
+    try:
+        Server(uvicorn.Config(app, **common)).run(sockets=[sock])
+    finally:
+        heap.release()
 
 
 def _run_workers(
@@ -143,8 +147,6 @@ def _run_workers(
         f"{create_app.__module__}:worker_app",
         factory=True,
         workers=settings.server.workers,
-        # Worker processes have no hook to end the endless streams (/permissions/stream).
-        timeout_graceful_shutdown=10,
         **common,
     )
     Multiprocess(config, sockets=[sock]).run()

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 # A listener that falls this far behind (a stalled browser tab) loses entries, not memory.
 _LISTENER_BACKLOG = 1000
 DELAY = 0.25  # seconds from a request's end until it shows in metrics, log and live stream
+DRAIN_SECONDS = 2.0  # at shutdown, how long to wait for cut requests to hand over entries
 CLOSING: dict[str, Any] = {}
 
 
@@ -47,6 +48,14 @@ class Recorder:
         self._pending.append(entry)
         if self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(DELAY, self.settle)
+
+    async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
+        """Wait a little for the requests still in flight to hand over their entries: those a
+        shutdown's grace period cancelled end within a few turns of the loop."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.in_flight and loop.time() < deadline:
+            await asyncio.sleep(0.01)
 
     def settle(self) -> None:
         """Process every queued entry now: before metrics or the log are read, and at exit."""

@@ -33,8 +33,9 @@ from ccproxy.providers.claude_api import ClaudeAPI
 from ccproxy.providers.claude_sdk import ClaudeSDK
 from ccproxy.providers.codex import Codex
 from ccproxy.providers.codex_prompt import CodexPrompt
-from ccproxy.server import hangup, heap, observability, permissions
+from ccproxy.server import dashboard_login, hangup, heap, observability, permissions
 from ccproxy.server.access import AccessRecording
+from ccproxy.server.browser import BrowserGuard, is_loopback_name
 from ccproxy.server.envelopes import error_response
 from ccproxy.server.middleware import BodyLimit, ClientAuth, LastResortErrors, ServerTiming
 from ccproxy.server.routes import ROUTES
@@ -66,10 +67,15 @@ def create_app(settings: Settings) -> Starlette:
         Middleware(ServerTiming) if recorder is None
         else Middleware(AccessRecording, recorder=recorder),
         Middleware(LastResortErrors),
+        _browser_guard(settings),
     ]  # fmt: skip
     if settings.security.auth_token is not None:
         middleware.append(
-            Middleware(ClientAuth, token=settings.security.auth_token.get_secret_value())
+            Middleware(
+                ClientAuth,
+                token=settings.security.auth_token.get_secret_value(),
+                dashboard=settings.observability.dashboard_enabled,
+            )
         )
     middleware.append(Middleware(BodyLimit, limit=settings.server.max_body_bytes))
     security = settings.security
@@ -92,6 +98,7 @@ def create_app(settings: Settings) -> Starlette:
             yield
         finally:
             if recorder is not None:
+                await recorder.drain()  # the requests that a shutdown's grace period cut
                 recorder.settle()
                 if recorder.store is not None:
                     await recorder.store.close()
@@ -108,6 +115,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/mcp", hangup.CancelledOnHangUp(mcp), methods=["GET", "POST", "DELETE"]),
             *permissions.ROUTES,
             *observability.ROUTES,
+            *dashboard_login.ROUTES,
         ],
         middleware=middleware,
         exception_handlers={
@@ -116,6 +124,17 @@ def create_app(settings: Settings) -> Starlette:
             hangup.ClientGone: hangup.client_gone,
         },
         lifespan=lifespan,
+    )
+
+
+def _browser_guard(settings: Settings) -> Middleware:
+    security = settings.security
+    return Middleware(
+        BrowserGuard,
+        origins=security.cors_origins,
+        hosts=security.allowed_hosts,
+        # Only a loopback server can tell a rebound name: others are reached by any name.
+        check_host=is_loopback_name(settings.server.host),
     )
 
 

@@ -22,3 +22,9 @@ def settle() -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+
+
+def release() -> None:
+    """Call once serving is over: frozen objects are never freed, and native extensions that
+    count their live objects at exit (DuckDB's bindings) would report every one as leaked."""
+    gc.unfreeze()

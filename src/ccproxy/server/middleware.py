@@ -9,12 +9,14 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ccproxy.errors import RequestTooLarge
+from ccproxy.server import dashboard_login
 from ccproxy.server.envelopes import error_response
 
 log = logging.getLogger(__name__)
 
-# Routes that never need the client token (CONTRACT.md §2.2). The HEAD preflights reveal nothing.
-OPEN_PATHS = frozenset({"/health", "/oauth/callback"})
+# Routes that never need the client token (CONTRACT.md §2.2), and the dashboard's login form.
+# The HEAD preflights reveal nothing.
+OPEN_PATHS = frozenset({"/health", "/oauth/callback", *dashboard_login.LOGIN_PATHS})
 OPEN_HEAD_PATHS = frozenset({"", "/api", "/api/hello"})  # compared without trailing slashes
 
 
@@ -70,15 +72,25 @@ def _content_length(scope: Scope) -> int | None:
 
 
 class ClientAuth:
-    """Requires `x-api-key: T` or `Authorization: Bearer T` when a client token is configured."""
+    """Requires `x-api-key: T` or `Authorization: Bearer T` when a client token is configured;
+    the dashboard's reads also accept its session cookie, and a browser without one gets the
+    login form instead of the dashboard."""
 
-    def __init__(self, app: ASGIApp, token: str) -> None:
+    def __init__(self, app: ASGIApp, token: str, dashboard: bool) -> None:
         self.app = app
         self.token = token.encode()
+        self.session = dashboard_login.session_value(self.token)
+        self.dashboard = dashboard
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self._is_open(scope) or self._presented_ok(scope):
             await self.app(scope, receive, send)
+            return
+        if dashboard_login.opens(scope, self.session):
+            await self.app(scope, receive, send)
+            return
+        if self.dashboard and scope["path"] == "/dashboard" and scope["method"] in ("GET", "HEAD"):
+            await dashboard_login.login_page(scope)(scope, receive, send)
             return
         response = error_response(
             scope["path"],
