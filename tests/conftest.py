@@ -160,9 +160,12 @@ CODEX_PROMPT = "You are Codex, the fake prompt of these tests.\nFollow the user.
 
 
 @pytest.fixture
-def chatgpt(openai_oauth: FakeOpenAIOAuth, servers: LiveServers) -> tuple[FakeChatGPT, LiveServer]:
+def chatgpt(
+    openai_oauth: FakeOpenAIOAuth, servers: LiveServers
+) -> Iterator[tuple[FakeChatGPT, LiveServer]]:
     fake = FakeChatGPT(openai_oauth)
-    return fake, servers.start(fake.app)
+    yield fake, servers.start(fake.app)
+    fake.gate.set()  # never leave a held answer waiting
 
 
 @pytest.fixture

@@ -11,7 +11,11 @@ Behaviour is chosen by the `model` field, so a test can ask for an error or a br
 - `fake-stream-error`: an `error` event after HTTP 200;
 - `fake-gated-stream` (or a last user turn saying HOLD): `message_start`, then the rest only
   once `gate` is set;
-- `fake-hang`: no answer until `gate` is set.
+- `fake-hang`: no answer until `gate` is set; a caller that hangs up first is counted in
+  `abandoned_requests`.
+With `crowd` set, every stream waits after `message_start` until that many streams are open at
+once; `streams_open` and `max_streams_open` count them. With `faults` set (tests/fakes/faults.py),
+a seeded share of message and token-count requests fails.
 Otherwise the request must pass `anthropic_rules` (as the real API would judge it) and the answer
 comes from `anthropic_script`.
 """
@@ -32,6 +36,7 @@ from starlette.routing import Route
 
 from tests.fakes import anthropic_rules as rules
 from tests.fakes import anthropic_script as script
+from tests.fakes import faults as injected
 from tests.fakes.anthropic_script import USAGE
 from tests.fakes.claude_account import ClaudeAccount
 
@@ -73,7 +78,13 @@ class FakeAnthropic:
         self.requests: list[Recorded] = []
         self.gate = threading.Event()
         self.abandoned_streams = 0
+        self.abandoned_requests = 0
         self.overloads = 0  # the next this-many message requests are answered 529
+        self.faults: injected.Faults | None = None
+        self.crowd: int | None = None
+        self._crowded: anyio.Event | None = None  # created and set on the server's own loop
+        self.streams_open = 0
+        self.max_streams_open = 0
         self.app = Starlette(
             routes=[
                 Route("/v1/messages", self.messages, methods=["POST"]),
@@ -135,8 +146,9 @@ class FakeAnthropic:
             return refused
         body = recorded.json()
         model = body["model"]
-        if model == "fake-hang":
-            await anyio.to_thread.run_sync(self.gate.wait, 30)
+        if model == "fake-hang" and not await answer_awaited(self.gate, request):
+            self.abandoned_requests += 1
+            return Response(status_code=499)  # nobody is there to read it
         if self.overloads > 0:
             self.overloads -= 1
             return error(529, "overloaded_error", "Overloaded", **{"retry-after": "0"})
@@ -159,9 +171,12 @@ class FakeAnthropic:
                     "anthropic-ratelimit-unified-5h-utilization": "1.0",
                 },
             )
+        fault = self._fault(body)
+        if fault is not None and fault in injected.STATUS:
+            return injected.error_response(fault)
         content, stop_reason, sequence = script.reply(body)
         headers = {
-            "request-id": "req_fake_ok",
+            "request-id": injected.request_id(fault) if fault else "req_fake_ok",
             "anthropic-ratelimit-unified-status": "allowed",
             "set-cookie": "cf=1; Path=/",
         }
@@ -169,7 +184,8 @@ class FakeAnthropic:
             held = model == "fake-gated-stream" or "HOLD" in json.dumps(
                 script.last_user_blocks(body)
             )
-            events = self._stream(model, content, stop_reason, sequence, held=held)
+            cut = fault == "cut" or model == "fake-cut-stream"
+            events = self._counted(self._stream(model, content, stop_reason, sequence, held, cut))
             return StreamingResponse(
                 events,
                 media_type="text/event-stream",
@@ -179,7 +195,26 @@ class FakeAnthropic:
             **_message(model, content, stop_reason, output_tokens=5),
             "stop_sequence": sequence,
         }
+        if fault == "cut":
+            return injected.cut_json(message)
         return JSONResponse(message, headers=headers)
+
+    def _fault(self, body: dict[str, Any]) -> str | None:
+        if self.faults is None:
+            return None
+        blocks = script.last_user_blocks(body)
+        return self.faults.draw(
+            " ".join(b.get("text", "") for b in blocks if b.get("type") == "text")
+        )
+
+    async def _counted(self, events: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        self.streams_open += 1
+        self.max_streams_open = max(self.max_streams_open, self.streams_open)
+        try:
+            async for event in events:
+                yield event
+        finally:
+            self.streams_open -= 1
 
     async def _stream(
         self,
@@ -187,13 +222,13 @@ class FakeAnthropic:
         content: list[dict[str, Any]],
         stop: str,
         sequence: str | None,
-        *,
         held: bool,
+        cut: bool,
     ) -> AsyncIterator[bytes]:
         start = _message(model, [], None, output_tokens=1)
         yield sse("message_start", {"type": "message_start", "message": start})
         try:
-            released = not held or await self._gate_opens(30)
+            released = await self._crowd_gathers(30) and (not held or await self._gate_opens(30))
         except BaseException:
             self.abandoned_streams += 1  # the proxy went away while we were waiting
             raise
@@ -206,7 +241,7 @@ class FakeAnthropic:
         for index, block in enumerate(content):
             for event, data in script.block_events(index, block):
                 yield sse(event, data)
-            if model == "fake-cut-stream":
+            if cut:
                 yield b'event: content_block_delta\ndata: {"type":"content_blo'
                 raise ConnectionAbortedError("fake upstream drops the connection mid-event")
         delta = {"stop_reason": stop, "stop_sequence": sequence}
@@ -224,11 +259,28 @@ class FakeAnthropic:
             await anyio.sleep(0.01)
         return False
 
+    async def _crowd_gathers(self, seconds: float) -> bool:
+        """With `crowd` set, waits until that many streams are open (each one counts itself)."""
+        if self.crowd is None:
+            return True
+        if self._crowded is None:
+            self._crowded = anyio.Event()
+        if self.streams_open >= self.crowd:
+            self._crowded.set()
+        with anyio.move_on_after(seconds):
+            await self._crowded.wait()
+            return True
+        return False
+
     async def count_tokens(self, request: Request) -> Response:
         recorded = await self._record(request)
         if refused := self._refuse_request(recorded, needs_max_tokens=False):
             return refused
-        return JSONResponse({"input_tokens": len(recorded.body) // 4})
+        fault = self._fault(recorded.json())
+        if fault is not None and fault in injected.STATUS:
+            return injected.error_response(fault)
+        counted = {"input_tokens": len(recorded.body) // 4}
+        return injected.cut_json(counted) if fault == "cut" else JSONResponse(counted)
 
     async def profile(self, request: Request) -> Response:
         recorded = await self._record(request)
@@ -244,6 +296,18 @@ class FakeAnthropic:
     async def unknown(self, request: Request) -> Response:
         await self._record(request)
         return error(404, "not_found_error", f"fake upstream: no route {request.url.path}")
+
+
+async def answer_awaited(gate: threading.Event, request: Request, seconds: float = 30) -> bool:
+    """Waits for `gate`; False as soon as the caller hangs up (the body has been read, so the
+    next message from the server can only be the disconnect)."""
+    for _ in range(int(seconds * 100)):
+        if gate.is_set():
+            return True
+        if await request.is_disconnected():
+            return False
+        await anyio.sleep(0.01)
+    return True
 
 
 def sse(event: str, data: dict[str, Any]) -> bytes:

@@ -2,6 +2,8 @@
 demands (see chatgpt_rules) and streams recorded-shape Responses events (see chatgpt_script).
 
 Behaviour is chosen by the `model` field:
+- `fake-hang`: no answer until `gate` is set; a caller that hangs up first is counted in
+  `abandoned_requests`;
 - `fake-usage-limit`: 429 with the usage-limit error body, `retry-after` and `x-codex-*` headers;
 - `fake-failed`: `error` then `response.failed` after `response.created`;
 - `fake-cut-stream`: the connection drops in the middle of an event;
@@ -15,6 +17,7 @@ with "Instructions are not valid".
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -25,7 +28,7 @@ from starlette.routing import Route
 
 from tests.fakes import chatgpt_rules as rules
 from tests.fakes import chatgpt_script as script
-from tests.fakes.anthropic_api import Recorded
+from tests.fakes.anthropic_api import Recorded, answer_awaited
 from tests.fakes.openai_oauth import FakeOpenAIOAuth
 
 PATH = "/backend-api/codex"
@@ -44,6 +47,8 @@ class FakeChatGPT:
         self.prompt: str | None = None
         self.requests: list[Recorded] = []
         self.overloads = 0  # the next this-many requests are answered 503
+        self.gate = threading.Event()
+        self.abandoned_requests = 0
         self.app = Starlette(
             routes=[
                 Route(PATH + "/responses", self.responses, methods=["POST"]),
@@ -72,6 +77,9 @@ class FakeChatGPT:
         if self.overloads > 0:
             self.overloads -= 1
             return JSONResponse({"detail": "overloaded"}, status_code=503)
+        if body["model"] == "fake-hang" and not await answer_awaited(self.gate, request):
+            self.abandoned_requests += 1
+            return Response(status_code=499)
         if body["model"] == "fake-usage-limit":
             return _usage_limit()
         return StreamingResponse(

@@ -130,7 +130,14 @@ class OAuthTokens:
         return credential is not None and credential.refresh_token is not None
 
     async def refresh(self, stale: str) -> str:
-        """Replace `stale` (expiring, or refused upstream) with a fresh token; single-flight."""
+        """Replace `stale` (expiring, or refused upstream) with a fresh token; single-flight.
+
+        Shielded: the caller may be cancelled (its client hung up), but the token server rotates
+        the refresh token whether or not anyone reads its answer, so a refresh cut short would
+        leave only the spent refresh token behind."""
+        return await asyncio.shield(self._refresh(stale))
+
+    async def _refresh(self, stale: str) -> str:
         async with self._lock:
             fresh = self._usable_other_than(stale)
             if fresh is not None:

@@ -5,7 +5,8 @@ withdrawn."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+import functools
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ccproxy.server.access import left
 
 T = TypeVar("T")
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 # nginx's "client closed request": nobody reads it, but the access log says what happened.
 CLIENT_CLOSED = 499
@@ -45,6 +47,42 @@ async def before_hangup(request: Request, work: Coroutine[Any, Any, T]) -> T:
         return task.result()
     await _cancelled(task)
     raise ClientGone
+
+
+def cancelled_on_hangup(endpoint: Endpoint) -> Endpoint:
+    """`endpoint`, cancelled when its client hangs up before it has returned its response: an
+    upstream request still waiting for its headers, or an answer still being read whole, is
+    dropped instead of being worked out for nobody (ClientGone, a 499 in the access log).
+
+    Cheaper than `before_hangup` on the busiest routes: the endpoint runs in the request's own
+    task, and the watcher is the one task added. A stream, once returned, is EventStream's to
+    watch."""
+
+    @functools.wraps(endpoint)
+    async def watched(request: Request) -> Response:
+        await request.body()  # first: the watcher must take nothing but the hang-up
+        task = asyncio.current_task()
+        assert task is not None
+        running = True
+
+        def hung_up(watcher: asyncio.Future[None]) -> None:
+            # `running`: a hang-up noticed after the endpoint returned is no longer ours.
+            if running and not watcher.cancelled():
+                task.cancel()
+
+        watcher = asyncio.ensure_future(disconnect(request.receive))
+        watcher.add_done_callback(hung_up)
+        try:
+            return await endpoint(request)
+        except asyncio.CancelledError:
+            if not watcher.done() or watcher.cancelled() or task.uncancel() > 0:
+                raise  # cancelled from outside (the server shutting down), not by the client
+            raise ClientGone from None
+        finally:
+            running = False
+            watcher.cancel()
+
+    return watched
 
 
 async def client_gone(request: Request, exc: Exception) -> Response:

@@ -16,6 +16,7 @@ from ccproxy.formats.models import model_item, model_list
 from ccproxy.providers.catalog import CLAUDE_MODELS
 from ccproxy.providers.claude_api import ClaudeAPI
 from ccproxy.server import claude, codex, sdk
+from ccproxy.server.hangup import cancelled_on_hangup
 
 
 def _claude(request: Request) -> ClaudeAPI:
@@ -105,15 +106,23 @@ async def preflight(request: Request) -> Response:
     return JSONResponse({"name": "ccproxy", "version": __version__})
 
 
+# The routes that wait on an upstream: a client hanging up cancels the wait (hangup.py). SDK mode
+# has its own watch over the Claude Code run.
+messages = cancelled_on_hangup(claude.messages)
+count_tokens = cancelled_on_hangup(claude.count_tokens)
+chat_completions = cancelled_on_hangup(claude.chat_completions)
+codex_responses = cancelled_on_hangup(codex.responses_route)
+codex_chat_completions = cancelled_on_hangup(codex.chat_completions)
+
 ROUTES = [
     Route("/", preflight, methods=["GET", "HEAD"]),
     Route("/api", preflight, methods=["GET", "HEAD"]),
     Route("/api/hello", preflight, methods=["GET", "HEAD"]),
     Route("/health", health, methods=["GET"]),
     Route("/oauth/callback", oauth_callback, methods=["GET"]),
-    Route("/api/v1/messages", claude.messages, methods=["POST"]),
-    Route("/api/v1/messages/count_tokens", claude.count_tokens, methods=["POST"]),
-    Route("/api/v1/chat/completions", claude.chat_completions, methods=["POST"]),
+    Route("/api/v1/messages", messages, methods=["POST"]),
+    Route("/api/v1/messages/count_tokens", count_tokens, methods=["POST"]),
+    Route("/api/v1/chat/completions", chat_completions, methods=["POST"]),
     Route("/api/v1/models", models, methods=["GET"]),
     Route("/api/models", models, methods=["GET"]),
     Route("/api/v1/models/{model_id:path}", model, methods=["GET"]),
@@ -127,15 +136,15 @@ ROUTES = [
     Route("/sdk/status", sdk.status, methods=["GET"]),
     Route("/sdk/{session_id}/v1/messages", sdk.messages, methods=["POST"]),
     Route("/sdk/{session_id}/v1/chat/completions", sdk.chat_completions, methods=["POST"]),
-    Route("/codex/responses", codex.responses_route, methods=["POST"]),
-    Route("/codex/v1/responses", codex.responses_route, methods=["POST"]),
-    Route("/codex/chat/completions", codex.chat_completions, methods=["POST"]),
-    Route("/codex/v1/chat/completions", codex.chat_completions, methods=["POST"]),
+    Route("/codex/responses", codex_responses, methods=["POST"]),
+    Route("/codex/v1/responses", codex_responses, methods=["POST"]),
+    Route("/codex/chat/completions", codex_chat_completions, methods=["POST"]),
+    Route("/codex/v1/chat/completions", codex_chat_completions, methods=["POST"]),
     Route("/codex/models", codex.models, methods=["GET"]),
     Route("/codex/v1/models", codex.models, methods=["GET"]),
     Route("/codex/models/{model_id:path}", codex.model, methods=["GET"]),
     Route("/codex/v1/models/{model_id:path}", codex.model, methods=["GET"]),
     Route("/codex/status", codex.status, methods=["GET"]),
     # Last: any other first segment is a session id.
-    Route("/codex/{session_id}/responses", codex.responses_route, methods=["POST"]),
+    Route("/codex/{session_id}/responses", codex_responses, methods=["POST"]),
 ]
