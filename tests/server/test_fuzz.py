@@ -10,7 +10,7 @@ as it is a 4xx in the right envelope.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ def fuzzed_proxy(
     anthropic_fake: FakeAnthropic,
     servers: LiveServers,
     tmp_path: Path,
-) -> Iterator[str]:
+) -> str:
     """Every route on: Claude API, Codex, SDK mode (without a CLI), metrics, the access log,
     and the approval API with a rule that decides every permission check at once."""
     anthropic_fake.gate.set()  # the fake's "hang" and "HOLD" behaviours must not stall the fuzz
@@ -67,7 +67,7 @@ def fuzzed_proxy(
         },
         claude={"cli_path": str(tmp_path / "no-such-claude")},
     )
-    yield servers.start(create_app(settings)).url
+    return servers.start(create_app(settings)).url
 
 
 def openai_route(template: str) -> bool:
