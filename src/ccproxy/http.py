@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from ccproxy.errors import ProxyError, UpstreamTimeout, UpstreamUnavailable
+from ccproxy.errors import BadRequest, ProxyError, UpstreamTimeout, UpstreamUnavailable
 
 Headers = Sequence[tuple[str, str]]
 
@@ -174,3 +174,18 @@ def _as_proxy_error(exc: BaseException, host: str) -> ProxyError:
     return UpstreamUnavailable(
         f"cannot reach {host}: {type(exc).__name__}" + (f" ({detail})" if detail else "")
     )
+
+
+def client_header_value(name: str, value: str) -> str:
+    """A client's header value (its bytes as latin-1, as ASGI servers give them), as a request
+    upstream is to carry it. aiohttp writes header values as UTF-8, so UTF-8 goes out byte for
+    byte; other bytes over 0x7f (obs-text, which HTTP keeps for old senders only) cannot, and
+    are refused rather than sent altered."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest(
+            f"the {name} header is not valid UTF-8; send header values in ASCII"
+        ) from None

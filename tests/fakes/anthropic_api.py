@@ -136,7 +136,15 @@ class FakeAnthropic:
             body = recorded.json()
         except ValueError:
             return error(400, "invalid_request_error", "fake upstream: body is not JSON")
-        if problem := rules.refusal(body, needs_max_tokens=needs_max_tokens):
+        if not isinstance(body, dict):
+            return error(400, "invalid_request_error", "fake upstream: body is not an object")
+        try:
+            problem = rules.refusal(body, needs_max_tokens=needs_max_tokens)
+        except (TypeError, KeyError, AttributeError, ValueError) as exc:
+            # A shape deeper than the rules' type checks go: the real API's schema check
+            # refuses those with a 400 too (found by tests/server/test_fuzz.py).
+            problem = f"fake upstream: the body does not fit the Messages schema ({exc!r})"
+        if problem:
             return error(400, "invalid_request_error", problem)
         return None
 

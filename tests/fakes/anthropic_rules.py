@@ -25,9 +25,8 @@ def refusal(body: dict[str, Any], *, needs_max_tokens: bool) -> str | None:
         missing.append("max_tokens")
     if missing:
         return f"{missing[0]}: Field required"
-    messages = body["messages"]
-    if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
-        return "messages: Input should be a valid list of objects"
+    if problem := _types(body):
+        return problem
     if not _has_identity(body.get("system")):
         return (
             "This credential is only authorized for use with Claude Code and cannot be used for "
@@ -36,6 +35,41 @@ def refusal(body: dict[str, Any], *, needs_max_tokens: bool) -> str | None:
     for rule in (_sampling, _thinking, _max_tokens, _tools, _blocks, _tool_pairs, _prefill, _cache):
         if problem := rule(body):
             return problem
+    return None
+
+
+# The real API checks the body against its schema before any rule; these are the fields the rules
+# below read, with the type each must have.
+_OBJECT_LIST = (list, "a valid list of objects")
+_FIELD_TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "model": (str, "a valid string"),
+    "max_tokens": (int, "a valid integer"),
+    "messages": _OBJECT_LIST,
+    "tools": _OBJECT_LIST,
+    "system": ((str, list), "a valid string or list of objects"),
+    "thinking": (dict, "a valid object"),
+    "tool_choice": (dict, "a valid object"),
+    "temperature": ((int, float), "a valid number"),
+}
+
+
+def _types(body: dict[str, Any]) -> str | None:
+    for name, (kind, what) in _FIELD_TYPES.items():
+        value = body.get(name)
+        if name not in body or (value is None and name == "temperature"):
+            continue
+        wrong = not isinstance(value, kind) or isinstance(value, bool)
+        if isinstance(value, list) and kind in (list, (str, list)):
+            wrong = not all(isinstance(item, dict) for item in value)
+        if wrong:
+            return f"{name}: Input should be {what}"
+    for index, message in enumerate(body["messages"]):
+        content = message.get("content")
+        if not isinstance(message.get("role"), str) or not (
+            isinstance(content, str)
+            or (isinstance(content, list) and all(isinstance(b, dict) for b in content))
+        ):
+            return f"messages.{index}: Input should be a message with a role and content"
     return None
 
 

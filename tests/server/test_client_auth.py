@@ -78,6 +78,7 @@ GUARDED = [
     ("GET", "/permissions/stream"), ("GET", "/permissions/p1"), ("POST", "/permissions/p1/respond"),
     ("GET", "/metrics"), ("GET", "/logs/status"), ("GET", "/logs/query"), ("GET", "/logs/stream"),
     ("GET", "/dashboard/limits"), ("HEAD", "/api/v1/models"), ("GET", "/"),
+    ("GET", "/openapi.json"),
 ]  # fmt: skip
 OBSERVED = {"metrics_enabled": True, "dashboard_enabled": True}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import tempfile
@@ -82,11 +83,7 @@ class AccessLog:
             self._spawn_flush()
 
     def add_decision(self, record: dict[str, Any]) -> None:
-        self._decisions.append(
-            (record["id"], record["tool_name"], record["input"], record["tool_use_id"],
-             record["status"], record["decided_by"], record["decider"], record["message"],
-             _parse_time(record["created_at"]), _parse_time(record["decided_at"]))
-        )  # fmt: skip
+        self._decisions.append(_decision_row(record))
 
     def _spawn_flush(self) -> None:
         task = asyncio.get_running_loop().create_task(self.flush())
@@ -255,3 +252,20 @@ def query_file(path: Path, query: Query) -> list[dict[str, Any]]:
     with duckdb.connect(str(path), read_only=True) as db:
         found = db.execute(sql, params).fetchall()
     return [_as_json(dict(zip(NAMES, row, strict=True))) for row in found[: query.limit]]
+
+
+def _decision_row(record: dict[str, Any]) -> tuple[Any, ...]:
+    """A decision as the table's row. The input goes as JSON text: given a dict, DuckDB infers a
+    type from its values and fails the whole batch on mixed ones (`[[], 1.5]`).
+    Text is made valid UTF-8: a client's JSON may escape a lone surrogate, which DuckDB refuses."""
+    texts = (
+        record["id"], record["tool_name"], json.dumps(record["input"], ensure_ascii=False),
+        record["tool_use_id"], record["status"], record["decided_by"], record["decider"],
+        record["message"],
+    )  # fmt: skip
+    times = (_parse_time(record["created_at"]), _parse_time(record["decided_at"]))
+    return (*(_utf8(text) for text in texts), *times)
+
+
+def _utf8(text: str | None) -> str | None:
+    return None if text is None else text.encode("utf-8", "replace").decode("utf-8")

@@ -17,7 +17,7 @@ from ccproxy.auth.vendors import CLAUDE_LOGIN_HINT
 from ccproxy.config import ClaudeSettings
 from ccproxy.errors import AuthenticationRequired
 from ccproxy.formats.convert.context import ModelTraits
-from ccproxy.http import Client, Headers, Timeouts, Upstream
+from ccproxy.http import Client, Headers, Timeouts, Upstream, client_header_value
 from ccproxy.jsonbytes import dump
 from ccproxy.providers import catalog
 from ccproxy.providers.overload import send_retrying
@@ -132,13 +132,13 @@ def upstream_headers(client: list[tuple[bytes, bytes]], token: str) -> list[tupl
     headers: list[tuple[str, str]] = []
     for key, value in decoded:
         if key == "anthropic-beta":
-            betas.append(value)
+            betas.append(client_header_value(key, value))
         elif key == "anthropic-version":
-            version = value
+            version = client_header_value(key, value)
         elif key in _DROPPED or key in named_by_connection or key.startswith("x-forwarded-"):
             continue
         else:
-            headers.append((key, value))
+            headers.append((key, client_header_value(key, value)))
     headers.append(("authorization", "Bearer " + token))
     headers.append(("anthropic-version", version))
     headers.append(("anthropic-beta", merge_betas(betas)))

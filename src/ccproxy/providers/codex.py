@@ -20,7 +20,7 @@ from ccproxy.auth.store import Credential
 from ccproxy.auth.vendors import OPENAI, OPENAI_LOGIN_HINT
 from ccproxy.config_codex import CodexSettings, codex_home
 from ccproxy.errors import AuthenticationRequired
-from ccproxy.http import Client, Headers, Timeouts, Upstream
+from ccproxy.http import Client, Headers, Timeouts, Upstream, client_header_value
 from ccproxy.providers import codex_models
 from ccproxy.providers.codex_prompt import CodexPrompt
 from ccproxy.providers.overload import send_retrying
@@ -130,7 +130,7 @@ class Codex:
         for key, value in client:
             name = key.decode("latin-1").lower()
             if name.startswith(LIMIT_PREFIX) or name in _PASSED:
-                headers.append((name, value.decode("latin-1")))
+                headers.append((name, client_header_value(name, value.decode("latin-1"))))
         return headers
 
     def _note_limits(self, response: Upstream) -> None:

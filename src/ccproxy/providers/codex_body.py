@@ -6,7 +6,9 @@ Only what the backend refuses is changed; every other field, item and tool trave
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -21,12 +23,15 @@ SEPARATOR = "\n\n"
 # Derived session ids are UUIDs (what the Codex CLI sends) named after the conversation.
 _SESSIONS = uuid.UUID("6c1f0c53-7c2e-4d3a-9a55-0c0dcc0de0a1")
 _INSTRUCTION_ROLES = ("system", "developer")
+# Session ids travel upstream as header values: printable ASCII without spaces, and not huge.
+SESSION_ID = re.compile(r"[!-~]{1,256}")
 
 
 @dataclass(frozen=True)
 class Prepared:
     body: dict[str, Any]
-    cache_key: str  # the `prompt_cache_key` sent: the client's, else one per conversation
+    cache_key: str  # the `prompt_cache_key` sent (the client's, else one per conversation),
+    # as a header can carry it
 
 
 def prepare(
@@ -57,7 +62,15 @@ def prepare(
     if not isinstance(key, str) or not key:
         key = session_id or conversation_key(model, instructions, body.get("tools"), items)
         body["prompt_cache_key"] = key
-    return Prepared(body, key)
+    return Prepared(body, header_safe(key))
+
+
+def header_safe(key: str) -> str:
+    """`key` as the session header value: itself when a header can carry it as it is (the
+    Codex CLI sends a UUID), else a UUID named after it. The key is the client's own text, so it
+    may hold CR/LF or non-ASCII; those must never reach a header, and the same key must still
+    name the same session."""
+    return key if SESSION_ID.fullmatch(key) else _named_uuid(key)
 
 
 def _refuse_stored_state(payload: dict[str, Any]) -> None:
@@ -180,7 +193,14 @@ def conversation_key(
     stays fixed across turns (model, instructions, tools, the first item) named as a UUID."""
     fixed = [model, instructions or "", tools or [], items[0] if items else None]
     canonical = json.dumps(fixed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return str(uuid.uuid5(_SESSIONS, canonical))
+    return _named_uuid(canonical)
+
+
+def _named_uuid(name: str) -> str:
+    """`uuid.uuid5(_SESSIONS, name)`, for any string: the client's JSON may escape a lone
+    surrogate, which the UTF-8 encoding inside uuid5 refuses (surrogatepass keeps it as is)."""
+    digest = hashlib.sha1(_SESSIONS.bytes + name.encode("utf-8", "surrogatepass")).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=5))
 
 
 def _text(text: str) -> dict[str, str]:

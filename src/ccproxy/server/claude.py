@@ -20,7 +20,13 @@ from ccproxy.http import Upstream
 from ccproxy.providers.claude_api import ClaudeAPI, prepare_body, translated_body
 from ccproxy.server.access import observe, served
 from ccproxy.server.bodies import json_object
-from ccproxy.server.relay import EventStream, converted_events, passed_headers, relay
+from ccproxy.server.relay import (
+    EventStream,
+    converted_events,
+    name_model,
+    passed_headers,
+    relay,
+)
 from ccproxy.server.thinking import ThinkingMemory
 
 
@@ -53,7 +59,7 @@ async def _passthrough(request: Request, upstream_path: str) -> Response:
     response = await relay(upstream, anthropic.error_event)
     request.state.upstream = time.perf_counter() - started
     if model is not None and model != asked:
-        response.headers["x-ccproxy-model"] = model
+        name_model(response, model)
     return response
 
 
@@ -86,7 +92,7 @@ async def chat_completions(request: Request) -> Response:
     )
     response = await _chat_answer(upstream, ctx, memory, stream=bool(req.stream))
     request.state.upstream = time.perf_counter() - started
-    response.headers["x-ccproxy-model"] = model
+    name_model(response, model)
     return response
 
 

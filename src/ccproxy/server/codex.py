@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -25,13 +24,11 @@ from ccproxy.providers import codex_body
 from ccproxy.providers.codex import LIMIT_PREFIX, Codex
 from ccproxy.server.access import observe, served
 from ccproxy.server.bodies import json_object
-from ccproxy.server.relay import EventStream, converted_events, passed_headers
+from ccproxy.server.relay import EventStream, converted_events, name_model, passed_headers
 
 log = logging.getLogger(__name__)
 
 ENABLE_HINT = "run `ccproxy config codex --enable` and restart ccproxy"
-# Session ids travel upstream as header values: printable ASCII without spaces, and not huge.
-_SESSION_ID = re.compile(r"[!-~]{1,256}")
 
 
 def _codex(request: Request) -> Codex:
@@ -66,7 +63,7 @@ async def responses_route(request: Request) -> Response:
     response = await _responses_answer(upstream, stream=stream)
     request.state.upstream = time.perf_counter() - started
     if model != asked:
-        response.headers["x-ccproxy-model"] = model
+        name_model(response, model)
     return response
 
 
@@ -103,7 +100,7 @@ async def chat_completions(request: Request) -> Response:
     response = await _chat_answer(upstream, ctx, stream=bool(req.stream))
     request.state.upstream = time.perf_counter() - started
     if model != req.model:
-        response.headers["x-ccproxy-model"] = model
+        name_model(response, model)
     return response
 
 
@@ -125,7 +122,7 @@ async def _send(
 
 
 def _session_id(given: str | None) -> str | None:
-    if given is None or _SESSION_ID.fullmatch(given):
+    if given is None or codex_body.SESSION_ID.fullmatch(given):
         return given
     raise BadRequest(
         "a session id is 1 to 256 printable ASCII characters without spaces", param="session_id"

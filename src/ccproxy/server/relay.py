@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Protocol
 
@@ -18,6 +19,8 @@ from ccproxy.server.access import left
 from ccproxy.server.hangup import disconnect
 
 log = logging.getLogger(__name__)
+
+_HEADER_TEXT = re.compile(r"[ -~]{1,256}")  # printable ASCII: what a header value can carry
 
 # Response headers clients act on; the rest (cookies, CDN and hop-by-hop headers) stays behind.
 _PASSED = frozenset(
@@ -150,3 +153,10 @@ def _convert(events: list[sse.Event], converter: StreamConverter) -> bytes:
             name = event.event if event.event != "message" else str(data.get("type", ""))
             frames += converter.feed(name, data)
     return b"".join(frames)
+
+
+def name_model(response: Response, model: str) -> None:
+    """`x-ccproxy-model`: the model that answered. A name no header can carry (the client's own
+    text, passed on unresolved, may hold anything) is left out rather than mangled."""
+    if _HEADER_TEXT.fullmatch(model):
+        response.headers["x-ccproxy-model"] = model

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from importlib.resources import files
 from typing import Any
 
 from starlette.requests import Request
@@ -106,6 +108,17 @@ async def preflight(request: Request) -> Response:
     return JSONResponse({"name": "ccproxy", "version": __version__})
 
 
+async def openapi(request: Request) -> Response:
+    """The OpenAPI description of the non-streaming routes, as shipped in the package."""
+    return Response(_openapi_document(), media_type="application/json")
+
+
+@functools.cache
+def _openapi_document() -> bytes:
+    # Read on first use only: most servers never serve it.
+    return files("ccproxy.server").joinpath("openapi.json").read_bytes()
+
+
 # The routes that wait on an upstream: a client hanging up cancels the wait (hangup.py). SDK mode
 # has its own watch over the Claude Code run.
 messages = cancelled_on_hangup(claude.messages)
@@ -120,6 +133,7 @@ ROUTES = [
     Route("/api/hello", preflight, methods=["GET", "HEAD"]),
     Route("/health", health, methods=["GET"]),
     Route("/oauth/callback", oauth_callback, methods=["GET"]),
+    Route("/openapi.json", openapi, methods=["GET"]),
     Route("/api/v1/messages", messages, methods=["POST"]),
     Route("/api/v1/messages/count_tokens", count_tokens, methods=["POST"]),
     Route("/api/v1/chat/completions", chat_completions, methods=["POST"]),

@@ -24,7 +24,7 @@ from ccproxy.server.access import entry_of
 from ccproxy.server.bodies import json_object
 from ccproxy.server.envelopes import error_response
 from ccproxy.server.hangup import before_hangup
-from ccproxy.server.relay import EventStream
+from ccproxy.server.relay import EventStream, name_model
 
 # Claude Code options a request may not set: they are the server's (CLAUDE__CODE_OPTIONS__*).
 SERVER_SIDE = frozenset(
@@ -80,7 +80,7 @@ async def chat_completions(request: Request) -> Response:
         custom_blocks=False,
     )
     response = await _answer(request, provider, body, how, chat_ctx=ctx)
-    response.headers["x-ccproxy-model"] = model
+    name_model(response, model)
     return response
 
 

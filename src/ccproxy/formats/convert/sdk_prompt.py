@@ -22,8 +22,8 @@ def last_user_turn(messages: list[Any]) -> list[dict[str, Any]]:
     if not messages or not isinstance(messages[-1], dict) or messages[-1].get("role") != "user":
         raise ConversionError("the last message must be the user's", "messages")
     blocks = _blocks(messages[-1].get("content"))
-    kept = [b for b in blocks if b.get("type") in _KEPT_BLOCKS]
-    others = [_describe(b) for b in blocks if b.get("type") not in _KEPT_BLOCKS]
+    kept = [b for b in blocks if _kind(b) in _KEPT_BLOCKS]
+    others = [_describe(b) for b in blocks if _kind(b) not in _KEPT_BLOCKS]
     kept += [{"type": "text", "text": text} for text in others if text]
     if not kept:
         raise ConversionError("the last user message has no content", "messages")
@@ -72,6 +72,13 @@ def _describe(block: dict[str, Any]) -> str:
     return ""  # thinking, and the SDK blocks a client may echo back, are not conversation
 
 
+def _kind(block: dict[str, Any]) -> str | None:
+    """The block's type when it is a string: a client may send any JSON there, and a list or an
+    object cannot even be looked up in a set."""
+    kind = block.get("type")
+    return kind if isinstance(kind, str) else None
+
+
 def _blocks(content: Any) -> list[dict[str, Any]]:
     if isinstance(content, str):
         return [{"type": "text", "text": content}] if content else []
@@ -96,7 +103,8 @@ def fingerprint(system: Any, messages: list[Any]) -> str:
         if isinstance(m, dict) and m.get("role") in ("user", "assistant")
     ]
     canonical = json.dumps([text_of(system), turns], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # surrogatepass: a client's JSON may escape a lone surrogate, which UTF-8 cannot encode.
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _squeezed(content: Any) -> str:
