@@ -11,9 +11,8 @@ from typing import Any
 
 import httpx
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webelement import WebElement
 
 from tests.clients.chromium import browser
 from tests.conftest import ProxyFactory
@@ -64,23 +63,35 @@ def test_with_a_client_token_the_dashboard_asks_for_it(
     assert cookie is not None and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     assert token not in cookie["value"]
     browser.find_element(By.ID, "logout").click()
-    wait_until(browser, lambda: browser.find_elements(By.ID, "token"))
+    wait_until(browser, lambda: found(browser, "token"))
     assert browser.get_cookie("ccproxy_session") is None
 
 
 def log_in(browser: webdriver.Chrome, token: str) -> None:
-    field = wait_until(browser, lambda: browser.find_elements(By.ID, "token"))[0]
+    field = wait_until(browser, lambda: found(browser, "token"))[0]
     field.send_keys(token)
+    browser.execute_script("window.beforeLogin = true")
     browser.find_element(By.ID, "login").click()
-    wait_until(browser, lambda: stale(field))  # the form posted and the next page loaded
+    wait_until(browser, lambda: new_page(browser))  # the form posted and the next page loaded
 
 
-def stale(element: WebElement) -> bool:
+def found(browser: webdriver.Chrome, element_id: str) -> list[Any]:
     try:
-        element.is_enabled()
-    except StaleElementReferenceException:
-        return True
-    return False
+        return browser.find_elements(By.ID, element_id)
+    except WebDriverException:  # between two documents
+        return []
+
+
+def new_page(browser: webdriver.Chrome) -> bool:
+    try:
+        return (
+            browser.execute_script(
+                "return document.readyState === 'complete' && !window.beforeLogin"
+            )
+            is True
+        )
+    except WebDriverException:  # between two documents
+        return False
 
 
 def wait_until(browser: webdriver.Chrome, found: Callable[[], Any], seconds: float = 20) -> Any:
