@@ -19,6 +19,7 @@ EXPOSED_HEADERS = (
     b"retry-after, request-id, server-timing, x-ccproxy-model, x-ccproxy-request-id, x-should-retry"
 )
 PREFLIGHT_MAX_AGE = b"600"
+GOOD_HOSTS_KEPT = 64  # bounded: a client could send any number of names
 
 
 def is_loopback_name(host: str) -> bool:
@@ -62,6 +63,9 @@ class BrowserGuard:
         self.origins = frozenset(origins)
         self.hosts = frozenset(hosts)
         self.check_host = check_host
+        # `Host` values already found to be ours: nearly every request repeats one of a few, and
+        # parsing it again would cost each request more than the rest of this check.
+        self.good_hosts: set[bytes] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,7 +77,12 @@ class BrowserGuard:
                 origin = value
             elif name == b"host":
                 host = value
+        if not origin and (host in self.good_hosts or not self.check_host):
+            await self.app(scope, receive, send)
+            return
         refusal = self._refusal(origin.decode("latin-1"), host.decode("latin-1"))
+        if refusal is None and host and len(self.good_hosts) < GOOD_HOSTS_KEPT:
+            self.good_hosts.add(host)
         if refusal is not None:
             response = error_response(scope["path"], 403, refusal, error_type="permission_error")
             await response(scope, receive, send)
