@@ -29,6 +29,16 @@ from ccproxy.config_security import SecuritySettings
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
+Provider = Literal["claude_api", "sdk", "codex"]
+# `o[0-9]*` rather than `o*`, which would also take Claude aliases such as `opus`.
+DEFAULT_MODEL_ROUTES: dict[str, Provider] = {
+    "claude-*": "claude_api",
+    "gpt-*": "codex",
+    "o[0-9]*": "codex",
+    "codex-*": "codex",
+}
+
+
 class ServerSettings(Section):
     host: str = Field(default="127.0.0.1", description="Address to bind.")
     port: int = Field(default=8000, ge=0, le=65535, description="Port to bind (0: any free port).")
@@ -39,6 +49,16 @@ class ServerSettings(Section):
         description="Largest request body accepted (the Messages API's own cap is 32 MB); "
         "a larger one is answered 413.",
     )  # fmt: skip
+    model_routes: dict[str, Provider] = Field(
+        default_factory=lambda: dict(DEFAULT_MODEL_ROUTES),
+        description="The root routes' (`/v1/...`) table: model-name pattern (shell style) → "
+        "`claude_api`, `sdk` or `codex`, tried in order; a table you set replaces this one.",
+    )
+    default_provider: Provider | None = Field(
+        default="claude_api",
+        description="Root routes: the provider of a model no pattern matches (empty: refuse "
+        "such a model with 400).",
+    )
     shutdown_grace_seconds: float = Field(
         default=30, ge=0, le=3600,
         description="On SIGTERM or Ctrl-C, how long requests in flight may take to finish "
@@ -55,6 +75,11 @@ class ServerSettings(Section):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("default_provider", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 class ModelTraitsOverride(Section):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.e2e.codex_cli import codex_binary
 from tests.e2e.test_examples import EXAMPLES, run_example
+from tests.fakes.anthropic_script import REPLY as CLAUDE_REPLY
 from tests.fakes.chatgpt_backend import FakeChatGPT
 from tests.fakes.chatgpt_script import REPLY
 
@@ -43,3 +44,16 @@ def test_codex_cli_example(codex_proxy: str, chatgpt_fake: FakeChatGPT, isolated
     )
     assert REPLY in out
     assert [b["input"][-1]["content"][0]["text"] for b in chatgpt_fake.bodies()] == ["hi"]
+
+
+def test_one_base_url_example(
+    codex_proxy: str, logged_in: tuple[str, str], chatgpt_fake: FakeChatGPT, tmp_path: Path
+) -> None:
+    env = {"CCPROXY_CLAUDE_MODEL": "claude-sonnet-5-5"}
+    script = [sys.executable, str(EXAMPLES / "one_base_url.py")]
+    out = run_example(script, codex_proxy, tmp_path, env)
+    assert f"anthropic sdk, claude: {CLAUDE_REPLY}" in out
+    assert f"openai sdk, claude-sonnet-5-5: {CLAUDE_REPLY}" in out
+    assert f"openai sdk, gpt-5.4: {REPLY}" in out
+    assert "gpt-5.4" in out.split("models:")[1] and "claude-" in out.split("models:")[1]
+    assert [body["model"] for body in chatgpt_fake.bodies()] == ["gpt-5.4"]

@@ -78,7 +78,8 @@ GUARDED = [
     ("GET", "/permissions/stream"), ("GET", "/permissions/p1"), ("POST", "/permissions/p1/respond"),
     ("GET", "/metrics"), ("GET", "/logs/status"), ("GET", "/logs/query"), ("GET", "/logs/stream"),
     ("GET", "/dashboard/limits"), ("HEAD", "/api/v1/models"), ("GET", "/"),
-    ("GET", "/openapi.json"),
+    ("GET", "/openapi.json"), ("POST", "/v1/messages"), ("POST", "/v1/chat/completions"),
+    ("POST", "/v1/responses"), ("GET", "/v1/models"),
 ]  # fmt: skip
 OBSERVED = {"metrics_enabled": True, "dashboard_enabled": True}
 

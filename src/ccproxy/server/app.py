@@ -33,7 +33,7 @@ from ccproxy.providers.claude_api import ClaudeAPI
 from ccproxy.providers.claude_sdk import ClaudeSDK
 from ccproxy.providers.codex import Codex
 from ccproxy.providers.codex_prompt import CodexPrompt
-from ccproxy.server import dashboard_login, hangup, heap, observability, permissions
+from ccproxy.server import dashboard_login, hangup, heap, observability, permissions, root
 from ccproxy.server.access import AccessRecording
 from ccproxy.server.browser import BrowserGuard, is_loopback_name
 from ccproxy.server.envelopes import error_response
@@ -112,6 +112,7 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=[
             *ROUTES,
+            *root.ROUTES,
             Route("/mcp", hangup.CancelledOnHangUp(mcp), methods=["GET", "POST", "DELETE"]),
             *permissions.ROUTES,
             *observability.ROUTES,

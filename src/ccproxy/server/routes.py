@@ -26,17 +26,17 @@ def _claude(request: Request) -> ClaudeAPI:
     return provider
 
 
-def _claude_model_items() -> list[dict[str, Any]]:
+def claude_model_items() -> list[dict[str, Any]]:
     return [model_item(m.id, m.display_name, m.created_at, m.owned_by) for m in CLAUDE_MODELS]
 
 
 async def models(request: Request) -> Response:
-    return JSONResponse(model_list(_claude_model_items()))
+    return JSONResponse(model_list(claude_model_items()))
 
 
 async def model(request: Request) -> Response:
     wanted = request.path_params["model_id"]
-    for item in _claude_model_items():
+    for item in claude_model_items():
         if item["id"] == wanted:
             return JSONResponse(item)
     raise ProxyError(f"model {wanted!r} is not in the Claude model list", status=404)
