@@ -68,7 +68,7 @@ def test_a_rate_limited_login_hands_over_and_comes_back(
     anthropic_fake.rate_limited[first] = "1"
     client = anthropic.Anthropic(base_url=proxy + "/api", api_key="d", max_retries=0)
     with client:
-        answer = client.messages.create(**ask("session-a"))  # type: ignore[call-overload]
+        answer = client.messages.create(**ask("session-a"))
         assert answer.content[0].text
         assert bearers(anthropic_fake) == [first, second]  # the 429 never reached the client
         resting = status(proxy)["accounts"]
@@ -76,14 +76,14 @@ def test_a_rate_limited_login_hands_over_and_comes_back(
         assert resting[0]["usage_limits"]["anthropic-ratelimit-unified-status"] == "rejected"
         assert resting[1]["rate_limited_for_seconds"] is None
 
-        with client.messages.stream(**ask("session-a")) as events:  # type: ignore[arg-type]
+        with client.messages.stream(**ask("session-a")) as events:
             assert events.get_final_text()
         assert bearers(anthropic_fake)[2:] == [second]  # straight to the login that answered
 
         del anthropic_fake.rate_limited[first]
         wait_until_rested(proxy, 1)
-        client.messages.create(**ask("session-b"))  # type: ignore[call-overload]
-        client.messages.create(**ask("session-a"))  # type: ignore[call-overload]
+        client.messages.create(**ask("session-b"))
+        client.messages.create(**ask("session-a"))
     # A new session goes to the main login again; the old one stays where its cache is.
     assert bearers(anthropic_fake)[3:] == [first, second]
 
@@ -96,7 +96,7 @@ def test_every_login_limited_gives_the_shortest_retry_after(
     anthropic_fake.rate_limited.update({first: "20", second: "50"})
     client = anthropic.Anthropic(base_url=proxy + "/api", api_key="d", max_retries=0)
     with client, pytest.raises(anthropic.RateLimitError) as limited:
-        client.messages.create(**ask("session-a"))  # type: ignore[call-overload]
+        client.messages.create(**ask("session-a"))
     assert limited.value.status_code == 429
     assert limited.value.response.headers["retry-after"] == "20"
     assert bearers(anthropic_fake) == [first, second]  # never more attempts than logins
