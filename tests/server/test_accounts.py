@@ -12,9 +12,14 @@ import anthropic
 import httpx
 import pytest
 
-from tests.conftest import ProxyFactory
+from ccproxy.config import load_settings
+from ccproxy.server.app import create_app
+from tests.conftest import ProxyFactory, claude_urls
 from tests.fakes.anthropic_api import FakeAnthropic
 from tests.fakes.claude_account import ClaudeAccount
+from tests.fakes.live import LiveServer, LiveServers
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "two_accounts.toml"
 
 
 def ask(session: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -133,3 +138,23 @@ def test_openai_chat_fails_over_too(
     assert answer.status_code == 200, answer.text
     assert answer.json()["choices"][0]["message"]["content"]
     assert bearers(anthropic_fake) == [first, second]
+
+
+def test_the_example_config_fails_over(
+    fake_api: tuple[FakeAnthropic, LiveServer],
+    oauth_server: LiveServer,
+    servers: LiveServers,
+    account: ClaudeAccount,
+    isolated: Path,
+) -> None:
+    """examples/two_accounts.toml as written: the second login lives under ~/work."""
+    first, _ = account.write_credentials(isolated / ".claude" / ".credentials.json")
+    second, _ = account.write_credentials(isolated / "work" / ".claude" / ".credentials.json")
+    urls = claude_urls(fake_api[1], oauth_server)
+    settings = load_settings(EXAMPLE, claude=urls)
+    assert settings.codex.auth_files[1] == isolated / "work" / ".codex" / "auth.json"
+    proxy = servers.start(create_app(settings)).url
+    fake_api[0].rate_limited[first] = "30"
+    answer = httpx.post(proxy + "/api/v1/messages", json=ask("s"), timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert bearers(fake_api[0]) == [first, second]
