@@ -42,9 +42,9 @@ def test_a_login_at_its_usage_limit_hands_over(
         str(isolated / ".codex" / "auth.json"),
         str(second_path),
     ]
-    assert accounts[0]["rate_limited_for_seconds"] is not None
+    assert accounts[0]["cool_down_seconds"] is not None
     assert accounts[0]["usage_limits"]["primary_used_percent"] == 100
-    assert accounts[1]["rate_limited_for_seconds"] is None
+    assert accounts[1]["cool_down_seconds"] is None
     assert accounts[1]["usage_limits"]["primary_used_percent"] == 12.5
 
 

@@ -61,7 +61,7 @@ def test_rests_from_retry_after_then_reset_header_then_default() -> None:
     assert numbers(logins.attempts(None)) == [1]
     clock.now += 100
     assert numbers(logins.attempts(None)) == [1, 2, 3]  # a 429's limits are stale once rested
-    assert [a["rate_limited_for_seconds"] for a in logins.describe()] == [None, None, None]
+    assert [a["cool_down_seconds"] for a in logins.describe()] == [None, None, None]
 
 
 def test_a_resting_login_is_skipped_and_described() -> None:
@@ -71,7 +71,7 @@ def test_a_resting_login_is_skipped_and_described() -> None:
     logins.rest(logins.accounts[0], "30")
     assert numbers(logins.attempts("conversation")) == [2]
     described = logins.describe()
-    assert described[0]["rate_limited_for_seconds"] == 30
+    assert described[0]["cool_down_seconds"] == 30
     assert described[0]["credentials"]["path"] == "/nowhere/0.json"
 
 

@@ -59,7 +59,7 @@ def wait_until_rested(proxy: str, number: int) -> None:
     """Polls the status until login `number` rests no more (its `retry-after` has passed)."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if status(proxy)["accounts"][number - 1]["rate_limited_for_seconds"] is None:
+        if status(proxy)["accounts"][number - 1]["cool_down_seconds"] is None:
             return
         time.sleep(0.1)
     raise AssertionError(f"login {number} still rests")
@@ -77,9 +77,9 @@ def test_a_rate_limited_login_hands_over_and_comes_back(
         assert answer.content[0].text
         assert bearers(anthropic_fake) == [first, second]  # the 429 never reached the client
         resting = status(proxy)["accounts"]
-        assert resting[0]["rate_limited_for_seconds"] is not None
+        assert resting[0]["cool_down_seconds"] is not None
         assert resting[0]["usage_limits"]["anthropic-ratelimit-unified-status"] == "rejected"
-        assert resting[1]["rate_limited_for_seconds"] is None
+        assert resting[1]["cool_down_seconds"] is None
 
         with client.messages.stream(**ask("session-a")) as events:
             assert events.get_final_text()
@@ -105,7 +105,7 @@ def test_every_login_limited_gives_the_shortest_retry_after(
     assert limited.value.status_code == 429
     assert limited.value.response.headers["retry-after"] == "20"
     assert bearers(anthropic_fake) == [first, second]  # never more attempts than logins
-    assert [a["rate_limited_for_seconds"] is not None for a in status(proxy)["accounts"]] == [
+    assert [a["cool_down_seconds"] is not None for a in status(proxy)["accounts"]] == [
         True,
         True,
     ]
@@ -158,3 +158,28 @@ def test_the_example_config_fails_over(
     answer = httpx.post(proxy + "/api/v1/messages", json=ask("s"), timeout=10)
     assert answer.status_code == 200, answer.text
     assert bearers(fake_api[0]) == [first, second]
+
+
+def test_an_unusable_login_is_skipped(
+    start_proxy: ProxyFactory, anthropic_fake: FakeAnthropic, two_logins: tuple[str, str, Path]
+) -> None:
+    _, second, second_path = two_logins
+    missing = second_path.parent / "never-logged-in.json"
+    proxy = start_proxy(
+        claude={"credentials_path": str(missing), "extra_credentials_paths": [str(second_path)]}
+    )
+    for _ in range(2):
+        answer = httpx.post(proxy + "/api/v1/messages", json=ask(), timeout=10)
+        assert answer.status_code == 200, answer.text
+    assert bearers(anthropic_fake) == [second, second]
+    main = status(proxy)["accounts"][0]
+    assert main["credentials"]["source"] == "none" and main["cool_down_seconds"] is not None
+
+
+def test_a_single_unusable_login_still_says_how_to_log_in(
+    start_proxy: ProxyFactory, anthropic_fake: FakeAnthropic
+) -> None:
+    proxy = start_proxy()
+    answer = httpx.post(proxy + "/api/v1/messages", json=ask(), timeout=10)
+    assert answer.status_code == 401 and "ccproxy auth login" in answer.text
+    assert answer.headers["x-should-retry"] == "false"

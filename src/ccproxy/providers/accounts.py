@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from ccproxy.auth.tokens import OAuthTokens
+from ccproxy.errors import AuthenticationRequired
 from ccproxy.http import Upstream
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ class AccountPool(Generic[T]):
                 {
                     "account": account.number,
                     "credentials": credentials,
-                    "rate_limited_for_seconds": round(resting) if resting else None,
+                    "cool_down_seconds": round(resting) if resting else None,
                     "usage_limits": limits_view(account.limits),
                 }
             )
@@ -134,35 +135,64 @@ async def send_with_failover(
     session: str | None,
     send: Callable[[Account[T]], Awaitable[Upstream]],
 ) -> Upstream:
-    """`send` as each account in turn until one is not rate-limited; an open response."""
-    kept: tuple[float, Upstream] | None = None  # the 429 with the shortest wait so far
+    """`send` as each account in turn until one is neither rate-limited nor logged out; an open
+    response. A login that cannot be used (no file, refresh refused, revoked) rests like a
+    limited one, so a broken extra login does not fail requests another login can answer."""
+    outcome = _Outcome()
     try:
         for account in pool.attempts(session):
-            response = await send(account)
+            try:
+                response = await send(account)
+            except AuthenticationRequired as exc:
+                pool.rest(account, str(DEFAULT_COOL_DOWN))
+                log.warning(
+                    "%s login %d is unusable: %s",
+                    account.tokens.vendor,
+                    account.number,
+                    exc.message,
+                )
+                outcome.refused = exc
+                continue
             if response.status != RATE_LIMITED:
-                if kept is not None:
-                    kept[1].close()
+                outcome.close()
                 pool.answered(account, session)
                 return response
             wait = pool.rest(account, response.header("retry-after"))
-            log.info(
-                "%s login %d is rate-limited for %.0f s",
-                account.tokens.vendor,
-                account.number,
-                wait,
-            )
-            if kept is None or wait < kept[0]:
-                if kept is not None:
-                    kept[1].close()
-                kept = (wait, response)
-            else:
-                response.close()
+            log.info("%s login %d is rate-limited for %.0f s", account.tokens.vendor,
+                     account.number, wait)  # fmt: skip
+            outcome.keep(wait, response)
     except BaseException:
-        if kept is not None:
-            kept[1].close()
+        outcome.close()
         raise
-    assert kept is not None  # attempts() is never empty
-    return kept[1]
+    return outcome.final()
+
+
+class _Outcome:
+    """What failed so far: the 429 that asks to wait the least, and the last unusable login."""
+
+    def __init__(self) -> None:
+        self.limited: tuple[float, Upstream] | None = None
+        self.refused: AuthenticationRequired | None = None
+
+    def keep(self, wait: float, response: Upstream) -> None:
+        if self.limited is not None and self.limited[0] <= wait:
+            response.close()
+            return
+        self.close()
+        self.limited = (wait, response)
+
+    def close(self) -> None:
+        if self.limited is not None:
+            self.limited[1].close()
+            self.limited = None
+
+    def final(self) -> Upstream:
+        """A 429 before a login error: the client can wait that out; a new login needs a
+        person."""
+        if self.limited is not None:
+            return self.limited[1]
+        assert self.refused is not None  # attempts() is never empty
+        raise self.refused
 
 
 def _seconds(text: str | None) -> float | None:
