@@ -9,6 +9,7 @@ limited, the client gets the 429 that asks it to wait the least.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import OrderedDict
@@ -63,7 +64,7 @@ class AccountPool(Generic[T]):
         self.accounts = [Account(number, t) for number, t in enumerate(tokens, start=1)]
         self.rules = rules
         self._clock = clock
-        self._sticky: OrderedDict[str, int] = OrderedDict()
+        self._sticky: OrderedDict[bytes, int] = OrderedDict()
 
     @property
     def main(self) -> Account[T]:
@@ -72,12 +73,14 @@ class AccountPool(Generic[T]):
     def attempts(self, session: str | None) -> list[Account[T]]:
         """The accounts to try, in order: the session's own, then by headroom. With every one
         resting, only the one that rests the shortest (the upstream may already take it)."""
+        if len(self.accounts) == 1:
+            return self.accounts  # the usual set-up: nothing to choose
         now = self._clock()
         ready = [a for a in self.accounts if a.cool_until <= now]
         if not ready:
             return [min(self.accounts, key=lambda a: a.cool_until)]
         ready.sort(key=lambda a: (-a.headroom(self.rules), a.number))
-        own = self._sticky.get(session) if session else None
+        own = self._sticky.get(_key(session)) if session else None
         ready.sort(key=lambda a: a.number != own)  # stable: the rest keep the headroom order
         return ready
 
@@ -96,8 +99,9 @@ class AccountPool(Generic[T]):
     def answered(self, account: Account[T], session: str | None) -> None:
         if not session or len(self.accounts) == 1:
             return
-        self._sticky[session] = account.number
-        self._sticky.move_to_end(session)
+        key = _key(session)
+        self._sticky[key] = account.number
+        self._sticky.move_to_end(key)
         while len(self._sticky) > REMEMBERED_SESSIONS:
             self._sticky.popitem(last=False)
 
@@ -193,6 +197,11 @@ class _Outcome:
             return self.limited[1]
         assert self.refused is not None  # attempts() is never empty
         raise self.refused
+
+
+def _key(session: str) -> bytes:
+    """A short fixed-size key: a client's session id may be long, and thousands are kept."""
+    return hashlib.blake2b(session.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _seconds(text: str | None) -> float | None:
