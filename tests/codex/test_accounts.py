@@ -3,6 +3,7 @@ conversation stays on the login that answered it."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +66,29 @@ def test_every_login_at_its_limit_gives_the_usage_limit_error(
     assert reply.status_code == 429 and reply.headers["retry-after"] == "300"
     assert reply.json()["error"]["type"] == "usage_limit_reached"
     assert len(chatgpt_fake.requests) == 2
+
+
+def test_a_conversation_stays_while_new_ones_take_the_most_headroom(
+    start_codex_proxy: ProxyFactory,
+    chatgpt_fake: FakeChatGPT,
+    openai_oauth: FakeOpenAIOAuth,
+    codex_auth: dict[str, Any],
+    isolated: Path,
+) -> None:
+    second_path = isolated / "second-codex" / "auth.json"
+    second = openai_oauth.write_auth(second_path)
+    proxy = start_codex_proxy(codex={"extra_auth_paths": [str(second_path)]})
+    first_token, second_token = codex_auth["access_token"], second["access_token"]
+    chatgpt_fake.limited[first_token] = "1"
+    client = openai.OpenAI(base_url=proxy + "/codex/v1", api_key="d", max_retries=0)
+    with client:
+        client.responses.create(model="gpt-5.4", input="hi", prompt_cache_key="conv-1")
+        del chatgpt_fake.limited[first_token]
+        deadline = time.monotonic() + 30
+        while httpx.get(proxy + "/codex/status").json()["accounts"][0]["cool_down_seconds"]:
+            assert time.monotonic() < deadline, "the first login never came back"
+            time.sleep(0.1)
+        client.responses.create(model="gpt-5.4", input="again", prompt_cache_key="conv-1")
+        # The second login has used 40 % (fake headers); the rested first counts as untouched.
+        client.responses.create(model="gpt-5.4", input="new", prompt_cache_key="conv-2")
+    assert bearers(chatgpt_fake) == [first_token, second_token, second_token, first_token]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -127,7 +128,7 @@ class AccountPool(Generic[T]):
                 {
                     "account": account.number,
                     "credentials": credentials,
-                    "cool_down_seconds": round(resting) if resting else None,
+                    "cool_down_seconds": math.ceil(resting) if resting else None,
                     "usage_limits": limits_view(account.limits),
                 }
             )
