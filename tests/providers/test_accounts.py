@@ -56,6 +56,7 @@ def test_rests_from_retry_after_then_reset_header_then_default() -> None:
     second.limits = {"anthropic-ratelimit-unified-reset": str(clock.now + 90)}
     assert logins.rest(second, None) == 90.0
     assert logins.rest(third, "Wed, 21 Oct 2026 07:28:00 GMT") == accounts.DEFAULT_COOL_DOWN
+    assert logins.rest(third, "inf") == accounts.DEFAULT_COOL_DOWN
     assert numbers(logins.attempts(None)) == [1]  # all resting: only the soonest back
     clock.now += 2
     assert numbers(logins.attempts(None)) == [1]

@@ -209,9 +209,10 @@ def _seconds(text: str | None) -> float | None:
     if text is None:
         return None
     try:
-        return float(text)
+        seconds = float(text)
     except ValueError:  # an HTTP date: not sent by these upstreams
         return None
+    return seconds if math.isfinite(seconds) else None
 
 
 def _float(limits: Limits, name: str) -> float | None:
