@@ -147,6 +147,11 @@ class ClaudeSettings(Section):
         default="~/.claude/.credentials.json",
         description="Claude credentials file, shared with the Claude CLI.",
     )
+    extra_credentials_paths: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="More Claude credentials files (JSON or a,b,c), used after "
+        "`credentials_path` when it is rate-limited or has less headroom.",
+    )
     oauth_scopes: list[str] = Field(
         default_factory=lambda: [
             "org:create_api_key",
@@ -219,9 +224,19 @@ class ClaudeSettings(Section):
     )
     code_options: ClaudeCodeOptions = ClaudeCodeOptions()
 
+    @field_validator("extra_credentials_paths", mode="before")
+    @classmethod
+    def _paths(cls, value: object) -> object:
+        return list_from_text(value)
+
     @property
     def credentials_file(self) -> Path:
         return expand(self.credentials_path)
+
+    @property
+    def credentials_files(self) -> list[Path]:
+        """Every account's file, the main one first."""
+        return [self.credentials_file, *(expand(p) for p in self.extra_credentials_paths)]
 
 
 def cache_dir() -> Path:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
-from ccproxy.config_base import Section, expand
+from ccproxy.config_base import Section, expand, list_from_text
 
 # Models the ChatGPT backend serves to Plus/Pro sign-ins (the Codex model page, 2026-11); the list
 # `GET /codex/models` shows when the Codex CLI has not cached the account's own.
@@ -64,6 +65,11 @@ class CodexSettings(Section):
         default=None,
         description="Codex credentials file, shared with the Codex CLI; unset means "
         "`$CODEX_HOME/auth.json`, else `~/.codex/auth.json`.",
+    )
+    extra_auth_paths: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="More ChatGPT logins (Codex `auth.json` files, JSON or a,b,c), used after "
+        "`auth_path` when it is rate-limited or has less headroom.",
     )
     instructions_file: str | None = Field(
         default=None,
@@ -120,6 +126,16 @@ class CodexSettings(Section):
         description="Times an overloaded answer (529, 503) is retried before anything reached "
         "the client, after its `retry-after` (up to 10 s) or a back-off; 0: never.",
     )  # fmt: skip
+
+    @field_validator("extra_auth_paths", mode="before")
+    @classmethod
+    def _paths(cls, value: object) -> object:
+        return list_from_text(value)
+
+    @property
+    def auth_files(self) -> list[Path]:
+        """Every login, the main one first."""
+        return [self.auth_file, *(expand(path) for path in self.extra_auth_paths)]
 
     @property
     def auth_file(self) -> Path:

@@ -81,3 +81,26 @@ def test_validate_asks_the_upstream(
     account.revoke(fresh)
     refused = ccproxy("auth", "validate", env=env)
     assert refused.returncode == 1 and "ccproxy auth login" in refused.stderr
+
+
+def test_status_lists_every_account(
+    isolated: Path, account: ClaudeAccount, credentials_path: Path, openai_oauth: FakeOpenAIOAuth
+) -> None:
+    first = account.write_credentials(credentials_path)
+    second_file = isolated / "work" / "claude.json"
+    second = account.write_credentials(second_file)
+    codex_tokens = codex_login(isolated, openai_oauth)
+    extra_codex = isolated / "missing-codex" / "auth.json"  # listed, and shown as missing
+    env = {
+        "COLUMNS": "250",
+        "CLAUDE__EXTRA_CREDENTIALS_PATHS": str(second_file),
+        "CODEX__EXTRA_AUTH_PATHS": json.dumps([str(extra_codex)]),
+    }
+    result = ccproxy("auth", "status", env=env)
+    assert result.returncode == 0, result.stderr
+    for row in ("Claude #2", str(second_file), "ChatGPT (Codex) #2", str(extra_codex), "missing"):
+        assert row in result.stdout
+    assert result.stdout.count("max") == 2
+    shown = result.stdout + result.stderr
+    for secret in (*first, *second, *codex_tokens.values()):
+        assert str(secret) not in shown

@@ -6,7 +6,7 @@ be present, the first non-billing system block must be the Claude Code identity,
 
 Behaviour is chosen by the `model` field, so a test can ask for an error or a broken stream:
 - `fake-overloaded` (529), `fake-rate-limited` (429); any model gets a 529 while `overloads`
-  (a count a test sets) lasts;
+  (a count a test sets) lasts; a token in `rate_limited` (token → `retry-after`) gets a 429;
 - `fake-cut-stream`: the connection drops in the middle of an event;
 - `fake-stream-error`: an `error` event after HTTP 200;
 - `fake-gated-stream` (or a last user turn saying HOLD): `message_start`, then the rest only
@@ -80,6 +80,7 @@ class FakeAnthropic:
         self.abandoned_streams = 0
         self.abandoned_requests = 0
         self.overloads = 0  # the next this-many message requests are answered 529
+        self.rate_limited: dict[str, str] = {}  # access token → its 429's `retry-after`
         self.faults: injected.Faults | None = None
         self.crowd: int | None = None
         self._crowded: anyio.Event | None = None  # created and set on the server's own loop
@@ -160,6 +161,9 @@ class FakeAnthropic:
         if self.overloads > 0:
             self.overloads -= 1
             return error(529, "overloaded_error", "Overloaded", **{"retry-after": "0"})
+        token = (recorded.header("authorization") or "").removeprefix("Bearer ")
+        if token in self.rate_limited:
+            return _rate_limited(self.rate_limited[token])
         if model == "fake-overloaded":
             return error(
                 529,
@@ -168,17 +172,7 @@ class FakeAnthropic:
                 **{"retry-after": "1", "x-should-retry": "true"},
             )
         if model == "fake-rate-limited":
-            return error(
-                429,
-                "rate_limit_error",
-                "Rate limited",
-                **{
-                    "retry-after": "30",
-                    "anthropic-ratelimit-unified-status": "rejected",
-                    "anthropic-ratelimit-unified-reset": "1790000000",
-                    "anthropic-ratelimit-unified-5h-utilization": "1.0",
-                },
-            )
+            return _rate_limited("30")
         fault = self._fault(body)
         if fault is not None and fault in injected.STATUS:
             return injected.error_response(fault)
@@ -316,6 +310,20 @@ async def answer_awaited(gate: threading.Event, request: Request, seconds: float
             return False
         await anyio.sleep(0.01)
     return True
+
+
+def _rate_limited(retry_after: str) -> JSONResponse:
+    return error(
+        429,
+        "rate_limit_error",
+        "Rate limited",
+        **{
+            "retry-after": retry_after,
+            "anthropic-ratelimit-unified-status": "rejected",
+            "anthropic-ratelimit-unified-reset": "1790000000",
+            "anthropic-ratelimit-unified-5h-utilization": "1.0",
+        },
+    )
 
 
 def sse(event: str, data: dict[str, Any]) -> bytes:

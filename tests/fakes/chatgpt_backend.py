@@ -4,7 +4,8 @@ demands (see chatgpt_rules) and streams recorded-shape Responses events (see cha
 Behaviour is chosen by the `model` field:
 - `fake-hang`: no answer until `gate` is set; a caller that hangs up first is counted in
   `abandoned_requests`;
-- `fake-usage-limit`: 429 with the usage-limit error body, `retry-after` and `x-codex-*` headers;
+- `fake-usage-limit`: 429 with the usage-limit error body, `retry-after` and `x-codex-*` headers
+  (also any model for an access token in `limited`, token → `retry-after`);
 - `fake-failed`: `error` then `response.failed` after `response.created`;
 - `fake-cut-stream`: the connection drops in the middle of an event;
 - `fake-no-completed`: the stream ends after the items, with no final event;
@@ -47,6 +48,7 @@ class FakeChatGPT:
         self.prompt: str | None = None
         self.requests: list[Recorded] = []
         self.overloads = 0  # the next this-many requests are answered 503
+        self.limited: dict[str, str] = {}  # access token → its usage limit's `retry-after`
         self.gate = threading.Event()
         self.abandoned_requests = 0
         self.app = Starlette(
@@ -82,6 +84,9 @@ class FakeChatGPT:
             return Response(status_code=499)
         if body["model"] == "fake-usage-limit":
             return _usage_limit()
+        token = headers.get("authorization", "").removeprefix("Bearer ")
+        if token in self.limited:
+            return _usage_limit(self.limited[token])
         return StreamingResponse(
             self._stream(body),
             media_type="text/event-stream",
@@ -128,7 +133,7 @@ def _data_only(event: dict[str, Any]) -> bytes:
     return f"data: {json.dumps(event)}\r\n\r\n".encode()
 
 
-def _usage_limit() -> JSONResponse:
+def _usage_limit(retry_after: str = "3600") -> JSONResponse:
     error = {
         "type": "usage_limit_reached",
         "message": "You have hit your ChatGPT usage limit (plus plan). Try again in ~60 min.",
@@ -140,6 +145,6 @@ def _usage_limit() -> JSONResponse:
         **LIMITS,
         "x-codex-primary-used-percent": "100",
         "x-codex-rate-limit-reached-type": "primary",
-        "retry-after": "3600",
+        "retry-after": retry_after,
     }
     return JSONResponse({"error": error}, status_code=429, headers=headers)

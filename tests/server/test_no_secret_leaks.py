@@ -43,8 +43,11 @@ def test_no_secret_reaches_a_log_an_answer_or_a_command(
     tmp_path: Path,
 ) -> None:
     first = account.write_credentials(credentials_path, expires_in=-60)  # refreshed on first use
+    second_login = tmp_path / "second" / "credentials.json"  # listed by every status
+    account.write_credentials(second_login)
     chatgpt[0].prompt = CODEX_PROMPT
     env = _env(fake_api[1], oauth_server, chatgpt[1], openai_oauth_server, tmp_path)
+    env["CLAUDE__EXTRA_CREDENTIALS_PATHS"] = str(second_login)
     with Serving(env=env) as server:
         said = list(_exercise(server.url))
         said.append(httpx.get(server.url + "/logs/query?limit=1000", headers=_key()).text)

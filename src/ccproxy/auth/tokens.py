@@ -77,6 +77,10 @@ class OAuthTokens:
         detail = self.read_error or f"no {self.vendor} credentials found at {self.path}"
         return f"{detail}; {self.login_hint}"
 
+    def describe(self) -> dict[str, Any]:
+        """Source, validity and expiry of the login; never a token."""
+        raise NotImplementedError
+
     # The shared logic.
 
     def current(self, *, fresh: bool = False) -> Credential | None:

@@ -109,20 +109,29 @@ def _expires(seconds: int | None, expired: bool | None) -> str:
     return f"{days}d {rest // 3600}h" if days else f"{rest // 3600}h {rest % 3600 // 60}m"
 
 
-def _claude_state(config: Path | None) -> dict[str, Any]:
+def _claude_states(config: Path | None) -> list[dict[str, Any]]:
+    """Every Claude login of the settings, the main one (or `CLAUDE_CODE_OAUTH_TOKEN`) first."""
     import os
 
     from ccproxy.auth.tokens import ENV_TOKEN, ClaudeTokens
     from ccproxy.http import Client
 
     settings = settings_or_exit(config)
-    tokens = ClaudeTokens(
-        settings.claude.credentials_file,
-        settings.claude.oauth_token_url,
-        Client(),
-        env_token=os.environ.get(ENV_TOKEN) or None,
-    )
-    return tokens.describe()
+    main, *extra = settings.claude.credentials_files
+    token_url = settings.claude.oauth_token_url
+    env_token = os.environ.get(ENV_TOKEN) or None
+    logins = [ClaudeTokens(main, token_url, Client(), env_token=env_token)]
+    logins += [ClaudeTokens(path, token_url, Client()) for path in extra]
+    return [tokens.describe() for tokens in logins]
+
+
+def _claude_state(config: Path | None) -> dict[str, Any]:
+    return _claude_states(config)[0]
+
+
+def _numbered(name: str, states: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Row names: the provider for the main login, `#2`, `#3`, … for the others."""
+    return {name if n == 1 else f"{name} #{n}": state for n, state in enumerate(states, start=1)}
 
 
 @app.command("status")
@@ -135,8 +144,8 @@ def status(config: Config = None) -> None:
 
     settings = settings_or_exit(config)
     rows = {
-        "Claude": _claude_state(config),
-        "ChatGPT (Codex)": codex.describe(settings.codex.auth_file),
+        **_numbered("Claude", _claude_states(config)),
+        **_numbered("ChatGPT (Codex)", [codex.describe(p) for p in settings.codex.auth_files]),
     }
     table = Table("Provider", "Source", "Status", "Expires in", "Plan", "Account", "File")
     for name, state in rows.items():

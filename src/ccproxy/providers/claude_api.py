@@ -20,6 +20,7 @@ from ccproxy.formats.convert.context import ModelTraits
 from ccproxy.http import Client, Headers, Timeouts, Upstream, client_header_value
 from ccproxy.jsonbytes import dump
 from ccproxy.providers import catalog
+from ccproxy.providers.accounts import CLAUDE_RULES, Account, AccountPool, send_with_failover
 from ccproxy.providers.overload import send_retrying
 
 log = logging.getLogger(__name__)
@@ -153,10 +154,13 @@ class ClaudeAPI:
 
     name = "claude_api"
 
-    def __init__(self, settings: ClaudeSettings, http: Client, tokens: ClaudeTokens):
+    def __init__(
+        self, settings: ClaudeSettings, http: Client, tokens: ClaudeTokens | list[ClaudeTokens]
+    ):
         self.base_url = settings.api_base_url.rstrip("/")
         self.host = urlsplit(self.base_url).netloc or self.base_url
-        self.tokens = tokens
+        self.accounts = AccountPool(tokens if isinstance(tokens, list) else [tokens], CLAUDE_RULES)
+        self.tokens = self.accounts.main.tokens  # the main login: profile checks, health
         self._http = http
         self._timeouts = Timeouts(connect=settings.connect_timeout, read=settings.read_timeout)
         self._overload_retries = settings.overload_retries
@@ -177,25 +181,48 @@ class ClaudeAPI:
         return dataclasses.replace(found, **override) if override else found
 
     async def send(
-        self, path: str, query: bytes, headers: list[tuple[bytes, bytes]], body: bytes
+        self,
+        path: str,
+        query: bytes,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        *,
+        session: str | None = None,
     ) -> Upstream:
         """POST to the upstream; an open response the caller must read or close.
 
-        A 401 is answered by one refresh and one resend; nothing has reached the client yet.
+        `session` keeps a conversation on one login (its prompt cache); without it the Claude
+        CLI's `x-claude-code-session-id` header does. A 429 moves the request to the next login.
         """
         url = self.base_url + path + ("?" + query.decode("latin-1") if query else "")
-        token = await self.tokens.bearer()
+        session = session or _header(headers, b"x-claude-code-session-id")
+        return await send_with_failover(
+            self.accounts, session, lambda account: self._send_as(account, url, headers, body)
+        )
+
+    async def _send_as(
+        self,
+        account: Account[ClaudeTokens],
+        url: str,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+    ) -> Upstream:
+        """One login's attempt. A 401 is answered by one refresh and one resend; nothing has
+        reached the client yet."""
+        tokens = account.tokens
+        token = await tokens.bearer()
         response = await send_retrying(
             lambda: self._post(url, upstream_headers(headers, token), body),
             self._overload_retries,
         )
-        if response.status == 401 and self.tokens.can_refresh():
+        if response.status == 401 and tokens.can_refresh():
             response.close()
-            token = await self.tokens.refresh(token)
+            token = await tokens.refresh(token)
             response = await self._post(url, upstream_headers(headers, token), body)
         if response.status == 403:
             await _reject_revoked(response)
-        self._note_rate_limits(response)
+        if limits := self.accounts.note(account, response):
+            self.rate_limits = limits
         return response
 
     async def get(self, path: str) -> Upstream:
@@ -220,14 +247,20 @@ class ClaudeAPI:
             "POST", url, host=self.host, headers=headers, body=body, timeouts=self._timeouts
         )
 
-    def _note_rate_limits(self, response: Upstream) -> None:
-        limits = {
-            key.decode("latin-1").lower(): value.decode("latin-1")
-            for key, value in response.raw_headers
-            if key.lower().startswith(b"anthropic-ratelimit-")
-        }
-        if limits:
-            self.rate_limits = limits
+
+def session_key(payload: dict[str, Any]) -> str | None:
+    """What keeps a conversation on one login: `metadata.user_id`, which the Claude CLI fills
+    with its device and session ids (a JSON string) and other clients with a user id."""
+    metadata = payload.get("metadata")
+    user = metadata.get("user_id") if isinstance(metadata, dict) else None
+    return user if isinstance(user, str) and user else None
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
+    for key, value in headers:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
 
 
 async def _reject_revoked(response: Upstream) -> None:

@@ -22,6 +22,7 @@ from ccproxy.config_codex import CodexSettings, codex_home
 from ccproxy.errors import AuthenticationRequired
 from ccproxy.http import Client, Headers, Timeouts, Upstream, client_header_value
 from ccproxy.providers import codex_models
+from ccproxy.providers.accounts import CODEX_RULES, Account, AccountPool, send_with_failover
 from ccproxy.providers.codex_prompt import CodexPrompt
 from ccproxy.providers.overload import send_retrying
 
@@ -39,12 +40,17 @@ class Codex:
     name = "codex"
 
     def __init__(
-        self, settings: CodexSettings, http: Client, tokens: CodexTokens, prompt: CodexPrompt
+        self,
+        settings: CodexSettings,
+        http: Client,
+        tokens: CodexTokens | list[CodexTokens],
+        prompt: CodexPrompt,
     ) -> None:
         self.settings = settings
         self.base_url = settings.base_url.rstrip("/")
         self.host = urlsplit(self.base_url).netloc or self.base_url
-        self.tokens = tokens
+        self.accounts = AccountPool(tokens if isinstance(tokens, list) else [tokens], CODEX_RULES)
+        self.tokens = self.accounts.main.tokens  # the main login: health
         self.prompt = prompt
         self._http = http
         self._timeouts = Timeouts(connect=settings.connect_timeout, read=settings.read_timeout)
@@ -72,25 +78,42 @@ class Codex:
     async def send(
         self, body: bytes, client: list[tuple[bytes, bytes]], *, session: str, conversation: str
     ) -> Upstream:
-        """POST to the backend; an open response the caller must read or close. A 401 is
-        answered by one refresh and one resend, then by asking for a new login."""
-        credential = await self.tokens.credential()
-        ids = (session, conversation)
+        """POST to the backend; an open response the caller must read or close. The session
+        keeps a conversation on one login; a usage limit (429) moves it to the next."""
+        return await send_with_failover(
+            self.accounts,
+            session,
+            lambda account: self._send_as(account, body, client, (session, conversation)),
+        )
+
+    async def _send_as(
+        self,
+        account: Account[CodexTokens],
+        body: bytes,
+        client: list[tuple[bytes, bytes]],
+        ids: tuple[str, str],
+    ) -> Upstream:
+        """One login's attempt. A 401 is answered by one refresh and one resend, then by asking
+        for a new login."""
+        tokens = account.tokens
+        credential = await tokens.credential()
         response = await send_retrying(
-            lambda: self._post(body, self._headers(client, credential, *ids)),
+            lambda: self._post(body, self._headers(client, tokens, credential, *ids)),
             self.settings.overload_retries,
         )
-        if response.status == 401 and self.tokens.can_refresh():
+        if response.status == 401 and tokens.can_refresh():
             response.close()
-            await self.tokens.refresh(credential.access_token)
-            credential = await self.tokens.credential()
-            response = await self._post(body, self._headers(client, credential, *ids))
+            await tokens.refresh(credential.access_token)
+            credential = await tokens.credential()
+            response = await self._post(body, self._headers(client, tokens, credential, *ids))
         if response.status == 401:
             detail = (await response.read()).decode("utf-8", "replace")[:200]
             raise AuthenticationRequired(
-                f"the ChatGPT backend refused the Codex login ({detail}); {OPENAI_LOGIN_HINT}"
+                f"the ChatGPT backend refused the Codex login in {tokens.path} ({detail}); "
+                f"{OPENAI_LOGIN_HINT}"
             )
-        self._note_limits(response)
+        if limits := self.accounts.note(account, response):
+            self.usage_limits = limits
         return response
 
     async def _post(self, body: bytes, headers: Headers) -> Upstream:
@@ -106,14 +129,14 @@ class Codex:
     def _headers(
         self,
         client: list[tuple[bytes, bytes]],
+        tokens: CodexTokens,
         credential: Credential,
         session: str,
         conversation: str,
     ) -> list[tuple[str, str]]:
         if not credential.account_id:
             raise AuthenticationRequired(
-                f"the Codex login in {self.tokens.path} names no ChatGPT account; "
-                f"{OPENAI_LOGIN_HINT}"
+                f"the Codex login in {tokens.path} names no ChatGPT account; {OPENAI_LOGIN_HINT}"
             )
         headers = [
             ("authorization", "Bearer " + credential.access_token),
@@ -133,17 +156,11 @@ class Codex:
                 headers.append((name, client_header_value(name, value.decode("latin-1"))))
         return headers
 
-    def _note_limits(self, response: Upstream) -> None:
-        limits = {
-            key.decode("latin-1").lower(): value.decode("latin-1")
-            for key, value in response.raw_headers
-            if key.lower().startswith(LIMIT_PREFIX.encode())
-        }
-        if limits:
-            self.usage_limits = limits
-
     def describe_limits(self) -> dict[str, Any]:
         return usage_limits(self.usage_limits)
+
+    def describe_accounts(self) -> list[dict[str, Any]]:
+        return self.accounts.describe(usage_limits)
 
 
 def usage_limits(headers: dict[str, str]) -> dict[str, Any]:

@@ -180,16 +180,16 @@ async def _start_access_log(recorder: Recorder, approvals: Approvals) -> None:
 
 
 def _start_providers(app: Starlette, settings: Settings, http: Client) -> None:
-    tokens = ClaudeTokens(
-        settings.claude.credentials_file,
-        settings.claude.oauth_token_url,
-        http,
-        env_token=os.environ.get(ENV_TOKEN) or None,
-    )
-    app.state.claude = ClaudeAPI(settings.claude, http, tokens)
+    main, *extra = settings.claude.credentials_files
+    # `CLAUDE_CODE_OAUTH_TOKEN` stands for the main login only; the others are files.
+    env_token = os.environ.get(ENV_TOKEN) or None
+    logins = [ClaudeTokens(main, settings.claude.oauth_token_url, http, env_token=env_token)]
+    logins += [ClaudeTokens(path, settings.claude.oauth_token_url, http) for path in extra]
+    app.state.claude = ClaudeAPI(settings.claude, http, logins)
     app.state.thinking = ThinkingMemory()
     app.state.logins = LoginCallbacks()
-    _warn_about_credentials(tokens)
+    for tokens in logins:
+        _warn_about_credentials(tokens)
     app.state.codex = _start_codex(settings, http) if settings.codex.enabled else None
     app.state.sdk = ClaudeSDK(settings.claude, settings.server, settings.security)
     app.state.sdk.start()
@@ -204,15 +204,21 @@ def _warn_about_credentials(tokens: ClaudeTokens) -> None:
 
 
 def _start_codex(settings: Settings, http: Client) -> Codex:
-    tokens = CodexTokens(settings.codex.auth_file, settings.codex.oauth_token_url, http)
-    state = tokens.describe()
-    if state["source"] == "none":
-        log.warning("Codex has no credentials: %s", state["error"])
-    elif state.get("expired") and not state.get("refreshable"):
-        log.warning("the ChatGPT token has expired and cannot be refreshed; %s", OPENAI_LOGIN_HINT)
+    token_url = settings.codex.oauth_token_url
+    logins = [CodexTokens(path, token_url, http) for path in settings.codex.auth_files]
+    for tokens in logins:
+        state = tokens.describe()
+        if state["source"] == "none":
+            log.warning("Codex has no credentials: %s", state["error"])
+        elif state.get("expired") and not state.get("refreshable"):
+            log.warning(
+                "the ChatGPT token in %s has expired and cannot be refreshed; %s",
+                tokens.path,
+                OPENAI_LOGIN_HINT,
+            )
     prompt = CodexPrompt(settings.codex)
     prompt.start()
-    return Codex(settings.codex, http, tokens, prompt)
+    return Codex(settings.codex, http, logins, prompt)
 
 
 async def _proxy_error(request: Request, exc: Exception) -> Response:

@@ -17,7 +17,7 @@ from ccproxy.formats.convert import chat_to_anthropic
 from ccproxy.formats.convert.chat_to_anthropic import Stream
 from ccproxy.formats.convert.context import ConversionError, RequestContext, ResponseContext
 from ccproxy.http import Upstream
-from ccproxy.providers.claude_api import ClaudeAPI, prepare_body, translated_body
+from ccproxy.providers.claude_api import ClaudeAPI, prepare_body, session_key, translated_body
 from ccproxy.server.access import observe, served
 from ccproxy.server.bodies import json_object
 from ccproxy.server.relay import (
@@ -53,7 +53,11 @@ async def _passthrough(request: Request, upstream_path: str) -> Response:
     served(request, provider.name, "anthropic", asked, model, stream=payload.get("stream") is True)
     started = time.perf_counter()
     upstream = await provider.send(
-        upstream_path, request.scope["query_string"], request.scope["headers"], body
+        upstream_path,
+        request.scope["query_string"],
+        request.scope["headers"],
+        body,
+        session=session_key(payload),
     )
     observe(request, upstream)
     response = await relay(upstream, anthropic.error_event)
@@ -80,7 +84,13 @@ async def chat_completions(request: Request) -> Response:
         raise BadRequest(exc.message, param=exc.param) from exc
     served(request, provider.name, "openai_chat", req.model, model, stream=bool(req.stream))
     started = time.perf_counter()
-    upstream = await provider.send("/v1/messages", b"", [], translated_body(converted.body))
+    upstream = await provider.send(
+        "/v1/messages",
+        b"",
+        [],
+        translated_body(converted.body),
+        session=session_key(converted.body),
+    )
     observe(request, upstream)
     ctx = ResponseContext(
         id=f"chatcmpl-{uuid.uuid4().hex}",

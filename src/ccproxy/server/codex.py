@@ -260,5 +260,6 @@ async def status(request: Request) -> Response:
             "credentials": codex.tokens.describe(),
             "instructions": codex.prompt.describe(),
             "usage_limits": codex.describe_limits(),
+            "accounts": codex.describe_accounts(),
         }
     )

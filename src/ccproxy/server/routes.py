@@ -50,6 +50,7 @@ async def status(request: Request) -> Response:
         "upstream": provider.base_url,
         "credentials": provider.tokens.describe(),
         "rate_limits": provider.rate_limits,
+        "accounts": provider.accounts.describe(),
     }
     if request.query_params.get("check", "").lower() in ("1", "true", "yes"):
         report["check"] = await _profile_check(provider)
