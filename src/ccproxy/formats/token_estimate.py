@@ -57,6 +57,8 @@ def _count(value: Any) -> tuple[int, int]:
 
 def _block(block: dict[str, Any]) -> tuple[int, int]:
     kind = block.get("type")
+    if not isinstance(kind, str):  # not a block: whatever it holds, counted as JSON text
+        return len(json.dumps(block, ensure_ascii=False)), 0
     found = block.get("source")
     source: dict[str, Any] = found if isinstance(found, dict) else {}
     if kind in _MEDIA and source.get("type") != "text":
