@@ -47,6 +47,12 @@ def test_tool_round_trip(codex_proxy: str, tmp_path: Path, chatgpt_fake: FakeCha
     assert output == {
         "type": "function_call_output", "call_id": "call_fake1", "output": "hello-from-codex",
     }  # fmt: skip
+    # Claude Code asks for thinking: the summaries came back as thinking blocks, which Claude
+    # Code sent back with the history, and which stay here (the backend stores no reasoning).
+    assert first["reasoning"]["summary"] == "auto"
+    assert [item["type"] for item in second["input"]] == [
+        "message", "function_call", "function_call_output",
+    ]  # fmt: skip
     # One conversation, one backend session across both calls.
     sessions = {request.header("session_id") for request in chatgpt_fake.requests}
     assert len(sessions) == 1 and first["prompt_cache_key"] == second["prompt_cache_key"]

@@ -189,7 +189,8 @@ def _assistant_items(blocks: list[dict[str, Any]], where: str) -> list[dict[str,
         at = f"{where}.content.{n}"
         kind = block["type"]
         if kind == "text":
-            parts.append({"type": "output_text", "text": _block_text(block, at), "annotations": []})
+            if text := _block_text(block, at):  # an empty part says nothing and may be refused
+                parts.append({"type": "output_text", "text": text, "annotations": []})
         elif kind == "tool_use":
             if parts:
                 items.append(_message("assistant", parts))
