@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anthropic
 import httpx
 import pytest
 
@@ -185,3 +186,11 @@ def test_disabled_codex_answers_404_in_the_anthropic_envelope(
         assert reply.json()["type"] == "error"
         assert "ccproxy config codex --enable" in reply.json()["error"]["message"]
     assert chatgpt_fake.requests == []
+
+
+@pytest.mark.parametrize("prefix", ["/codex", "/sdk"])
+def test_the_anthropic_sdk_reads_the_estimate(codex_proxy: str, prefix: str) -> None:
+    client = anthropic.Anthropic(base_url=codex_proxy + prefix, api_key="dummy", max_retries=0)
+    question: list[Any] = [{"role": "user", "content": "Hello, world! How are you?"}]
+    counted = client.messages.count_tokens(model="claude-sonnet-4-5", messages=question)
+    assert counted.input_tokens == 11
