@@ -173,12 +173,20 @@ def _tool_output(block: dict[str, Any], where: str) -> dict[str, Any]:
         output = content or ""
     else:
         parts = [
-            _user_part(b, f"{where}.content.{n}") for n, b in enumerate(_blocks(content, where))
+            _result_part(b, f"{where}.content.{n}") for n, b in enumerate(_blocks(content, where))
         ]
         texts = [p["text"] for p in parts if p["type"] == "input_text"]
         # Text only (what tools mostly answer): one string, which every backend takes.
         output = "\n".join(texts) if len(texts) == len(parts) else parts
     return {"type": "function_call_output", "call_id": call_id, "output": output}
+
+
+def _result_part(block: dict[str, Any], where: str) -> dict[str, Any]:
+    """A tool result block; a `tool_reference` (Claude Code's tool search loading a deferred
+    tool) is said in words: every tool is sent in full upstream, so it is already there."""
+    if block["type"] == "tool_reference":
+        return _input_text(f"Tool {block.get('tool_name')} is available.")
+    return _user_part(block, where)
 
 
 def _assistant_items(blocks: list[dict[str, Any]], where: str) -> list[dict[str, Any]]:
