@@ -1,8 +1,9 @@
 """OpenAI Responses SSE events -> Anthropic Messages SSE events (PROTOCOLS.md §4.6).
 
-Block indices are dense and opened in order of first content: each text part, reasoning item
-(only once its summary has text: an empty thinking block is useless) and function call gets
-its own block, closed when its output item is done.
+Block indices are dense and opened in order of first content: each text part (once it has
+text), reasoning item (only once its summary has text: an empty thinking block is useless) and
+function call gets its own block, closed when its output item is done. A message whose text
+never came as deltas is sent whole when its item is done.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ccproxy.formats import anthropic, responses, sse
-from ccproxy.formats.convert.messages_reply import failure, stop_reason, usage
+from ccproxy.formats.convert.messages_reply import content, failure, stop_reason, usage
 
 Key = tuple[int, int]  # (output_index, content or summary index); calls and thinking use -1
 
@@ -29,9 +30,9 @@ class Stream:
         self._arguments: dict[int, str] = {}  # output_index of a call -> arguments sent
         self._summary_part: dict[int, int] = {}  # output_index of thinking -> last summary part
         self._calls = False
+        self._texted: set[int] = set()  # output_index of messages whose text came as deltas
         self._handlers = {
             "response.created": self._on_created,
-            "response.content_part.added": self._on_part,
             "response.output_text.delta": self._on_text,
             "response.refusal.delta": self._on_text,
             "response.output_item.added": self._on_item_added,
@@ -92,17 +93,12 @@ class Stream:
     def _delta(self, key: Key, delta: dict[str, Any]) -> bytes:
         return _event("content_block_delta", {"index": self._open[key], "delta": delta})
 
-    def _on_part(self, data: dict[str, Any]) -> list[bytes]:
-        key = _key(data, "content_index")
-        if key in self._open:
-            return []
-        return self._open_block(key, {"type": "text", "text": ""})
-
     def _on_text(self, data: dict[str, Any]) -> list[bytes]:
         delta = str(data.get("delta") or "")
         if not delta:
             return []
         key = _key(data, "content_index")
+        self._texted.add(key[0])
         opened = [] if key in self._open else self._open_block(key, {"type": "text", "text": ""})
         return [*opened, self._delta(key, {"type": "text_delta", "text": delta})]
 
@@ -147,6 +143,9 @@ class Stream:
 
     def _on_item_done(self, data: dict[str, Any]) -> list[bytes]:
         index = int(data.get("output_index", -1))
+        item = data.get("item") or {}
+        if item.get("type") == "message" and index not in self._texted:
+            return self._whole_message(index, item)  # no deltas came: its text is only here
         frames = []
         if index in self._arguments:
             final = str((data.get("item") or {}).get("arguments") or "")
@@ -154,6 +153,14 @@ class Stream:
             rest = final[len(sent) :] if final.startswith(sent) else ""
             if rest:
                 frames.append(self._delta((index, -1), _json_delta(rest)))
+        return frames + self._close(lambda key: key[0] == index)
+
+    def _whole_message(self, index: int, item: dict[str, Any]) -> list[bytes]:
+        frames: list[bytes] = []
+        for part, block in enumerate(content({"output": [item]})):
+            key = (index, part)
+            frames += self._open_block(key, {"type": "text", "text": ""})
+            frames.append(self._delta(key, {"type": "text_delta", "text": block["text"]}))
         return frames + self._close(lambda key: key[0] == index)
 
     def _close(self, which: Callable[[Key], bool]) -> list[bytes]:
