@@ -2,8 +2,8 @@
 
 Block indices are dense and opened in order of first content: each text part (once it has
 text), reasoning item (only once its summary has text: an empty thinking block is useless) and
-function call gets its own block, closed when its output item is done. A message whose text
-never came as deltas is sent whole when its item is done.
+function call gets its own block, closed when its output item is done. A message or summary whose
+text never came as deltas is sent whole when its item is done.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 from ccproxy.formats import anthropic, responses, sse
 from ccproxy.formats.convert.messages_reply import content, failure, stop_reason, usage
+from ccproxy.formats.convert.responses_reply import summary_text
 
 Key = tuple[int, int]  # (output_index, content or summary index); calls and thinking use -1
 
@@ -146,6 +147,8 @@ class Stream:
         item = data.get("item") or {}
         if item.get("type") == "message" and index not in self._texted:
             return self._whole_message(index, item)  # no deltas came: its text is only here
+        if item.get("type") == "reasoning" and index not in self._summary_part:
+            return self._whole_summary(index, item)
         frames = []
         if index in self._arguments:
             final = str((data.get("item") or {}).get("arguments") or "")
@@ -162,6 +165,15 @@ class Stream:
             frames += self._open_block(key, {"type": "text", "text": ""})
             frames.append(self._delta(key, {"type": "text_delta", "text": block["text"]}))
         return frames + self._close(lambda key: key[0] == index)
+
+    def _whole_summary(self, index: int, item: dict[str, Any]) -> list[bytes]:
+        thinking = summary_text(item)
+        if not thinking:
+            return []
+        key = (index, -1)
+        frames = self._open_block(key, {"type": "thinking", "thinking": "", "signature": ""})
+        frames.append(self._delta(key, {"type": "thinking_delta", "thinking": thinking}))
+        return frames + self._close(lambda found: found == key)
 
     def _close(self, which: Callable[[Key], bool]) -> list[bytes]:
         keys = sorted((k for k in self._open if which(k)), key=lambda k: self._open[k])
