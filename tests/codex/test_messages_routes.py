@@ -71,6 +71,15 @@ def test_the_session_of_the_path_is_used(codex_proxy: str, chatgpt_fake: FakeCha
     assert chatgpt_fake.bodies()[-1]["prompt_cache_key"] == "my-session-2"
 
 
+def test_a_session_id_that_cannot_be_a_header_value_is_refused(
+    codex_proxy: str, chatgpt_fake: FakeChatGPT
+) -> None:
+    reply = post(codex_proxy + "/codex/a%20b/v1/messages", body())
+    assert reply.status_code == 400
+    assert reply.json()["type"] == "error" and "session id" in reply.json()["error"]["message"]
+    assert chatgpt_fake.requests == []
+
+
 def test_streamed_answer_events_in_order(codex_proxy: str) -> None:
     reply = post(codex_proxy + "/codex/v1/messages", body(stream=True))
     assert reply.status_code == 200
