@@ -65,3 +65,14 @@ def test_upstream_error_reaches_the_cli_with_its_status(codex_proxy: str, tmp_pa
     assert result.returncode == 1
     assert parsed is not None and parsed["is_error"] is True
     assert parsed["api_error_status"] == 429
+
+
+def test_a_codex_model_named_on_the_command_line_is_used_as_is(
+    codex_proxy: str, tmp_path: Path, chatgpt_fake: FakeChatGPT
+) -> None:
+    result, parsed = run_claude(
+        codex_proxy + "/codex", tmp_path / "cli-home", "hi", "--model", "gpt-5.4-mini"
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert parsed is not None and parsed["result"] == REPLY
+    assert [body["model"] for body in chatgpt_fake.bodies()] == ["gpt-5.4-mini"]
