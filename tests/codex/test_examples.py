@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.codex_cli import codex_binary
 from tests.e2e.test_examples import EXAMPLES, run_example
 from tests.fakes.anthropic_script import REPLY as CLAUDE_REPLY
@@ -57,3 +59,25 @@ def test_one_base_url_example(
     assert f"openai sdk, gpt-5.4: {REPLY}" in out
     assert "gpt-5.4" in out.split("models:")[1] and "claude-" in out.split("models:")[1]
     assert [body["model"] for body in chatgpt_fake.bodies()] == ["gpt-5.4"]
+
+
+def test_anthropic_on_codex_example(codex_proxy: str, tmp_path: Path) -> None:
+    env = {"CCPROXY_TOOL_PROMPT": 'CALL get_weather {"city": "Paris"}'}
+    script = [sys.executable, str(EXAMPLES / "anthropic_on_codex.py")]
+    out = run_example(script, codex_proxy, tmp_path, env)
+    assert f"message: {REPLY}" in out and "answered by: gpt-5.4" in out
+    assert f"stream: {REPLY}" in out
+    assert "tool call: get_weather {'city': 'Paris'}" in out
+    assert "after the tool: Tool said: 21C and sunny" in out
+    assert "tokens (estimated): 11" in out
+
+
+@pytest.mark.cli
+def test_claude_code_on_codex_example(
+    codex_proxy: str, chatgpt_fake: FakeChatGPT, tmp_path: Path
+) -> None:
+    out = run_example(
+        ["bash", str(EXAMPLES / "claude_code_on_codex.sh"), "hi"], codex_proxy, tmp_path
+    )
+    assert out.strip() == REPLY
+    assert [b["model"] for b in chatgpt_fake.bodies()] == ["gpt-5.4"]

@@ -71,7 +71,10 @@ def fuzzed_proxy(
 
 
 def openai_route(template: str) -> bool:
-    """CONTRACT.md §2: Chat Completions, Responses and everything under /codex speak OpenAI."""
+    """CONTRACT.md §2: Chat Completions, Responses and everything else under /codex speak
+    OpenAI; Anthropic Messages and count_tokens speak Anthropic on every prefix."""
+    if template.endswith(("/messages", "/count_tokens")):
+        return False
     return template.startswith("/codex") or template.endswith(("/chat/completions", "/responses"))
 
 

@@ -61,7 +61,12 @@ def test_claude_upstream_request_is_cancelled(
 
 @pytest.mark.parametrize("stream", [False, True])
 @pytest.mark.parametrize(
-    ("path", "body"), [("/codex/responses", RESPONSES), ("/codex/chat/completions", CHAT)]
+    ("path", "body"),
+    [
+        ("/codex/responses", RESPONSES),
+        ("/codex/chat/completions", CHAT),
+        ("/codex/v1/messages", ANTHROPIC),
+    ],
 )
 def test_codex_upstream_request_is_cancelled(
     codex_proxy: str, chatgpt_fake: FakeChatGPT, path: str, body: dict[str, Any], stream: bool

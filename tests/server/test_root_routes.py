@@ -105,3 +105,14 @@ def test_a_request_without_a_usable_model_is_a_400_in_its_envelope(
     if envelope == "anthropic":
         assert answer.json()["type"] == "error"
     assert answer.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_anthropic_sdk_at_the_root_reaches_codex_by_model(
+    both: str, anthropic_fake: FakeAnthropic, chatgpt_fake: FakeChatGPT
+) -> None:
+    client = anthropic.Anthropic(base_url=both, api_key="dummy", max_retries=0)
+    reply = client.messages.create(model="gpt-5.4", max_tokens=20, messages=HI)
+    assert reply.content[-1].text == CODEX_REPLY  # type: ignore[union-attr]
+    assert [body["model"] for body in chatgpt_fake.bodies()] == ["gpt-5.4"]
+    assert client.messages.count_tokens(model="gpt-5.4", messages=HI).input_tokens > 0
+    assert anthropic_fake.message_requests() == []

@@ -15,8 +15,9 @@ from starlette.routing import Route
 from ccproxy.config import ServerSettings
 from ccproxy.errors import BadRequest
 from ccproxy.formats.models import model_list
-from ccproxy.server import routes, sdk
+from ccproxy.server import codex_messages, routes, sdk
 from ccproxy.server.bodies import json_object
+from ccproxy.server.count_tokens import estimated
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -24,7 +25,10 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 HANDLERS: dict[tuple[str, str], Endpoint] = {
     ("messages", "claude_api"): routes.messages,
     ("messages", "sdk"): sdk.messages,
+    ("messages", "codex"): routes.codex_messages_route,
     ("count_tokens", "claude_api"): routes.count_tokens,
+    ("count_tokens", "sdk"): estimated,
+    ("count_tokens", "codex"): codex_messages.count_tokens,
     ("chat", "claude_api"): routes.chat_completions,
     ("chat", "sdk"): sdk.chat_completions,
     ("chat", "codex"): routes.codex_chat_completions,

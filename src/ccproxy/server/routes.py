@@ -17,7 +17,8 @@ from ccproxy.errors import ProxyError
 from ccproxy.formats.models import model_item, model_list
 from ccproxy.providers.catalog import CLAUDE_MODELS
 from ccproxy.providers.claude_api import ClaudeAPI
-from ccproxy.server import claude, codex, sdk
+from ccproxy.server import claude, codex, codex_messages, sdk
+from ccproxy.server.count_tokens import estimated
 from ccproxy.server.hangup import cancelled_on_hangup
 
 
@@ -127,6 +128,7 @@ count_tokens = cancelled_on_hangup(claude.count_tokens)
 chat_completions = cancelled_on_hangup(claude.chat_completions)
 codex_responses = cancelled_on_hangup(codex.responses_route)
 codex_chat_completions = cancelled_on_hangup(codex.chat_completions)
+codex_messages_route = cancelled_on_hangup(codex_messages.messages)
 
 ROUTES = [
     Route("/", preflight, methods=["GET", "HEAD"]),
@@ -145,16 +147,23 @@ ROUTES = [
     Route("/api/status", status, methods=["GET"]),
     Route("/sdk/v1/messages", sdk.messages, methods=["POST"]),
     Route("/sdk/v1/chat/completions", sdk.chat_completions, methods=["POST"]),
+    # Claude Code run by run cannot count; the estimate is what a client needs to plan.
+    Route("/sdk/v1/messages/count_tokens", estimated, methods=["POST"]),
     Route("/sdk/v1/models", models, methods=["GET"]),
     Route("/sdk/models", models, methods=["GET"]),
     Route("/sdk/v1/models/{model_id:path}", model, methods=["GET"]),
     Route("/sdk/status", sdk.status, methods=["GET"]),
     Route("/sdk/{session_id}/v1/messages", sdk.messages, methods=["POST"]),
     Route("/sdk/{session_id}/v1/chat/completions", sdk.chat_completions, methods=["POST"]),
+    Route("/sdk/{session_id}/v1/messages/count_tokens", estimated, methods=["POST"]),
     Route("/codex/responses", codex_responses, methods=["POST"]),
     Route("/codex/v1/responses", codex_responses, methods=["POST"]),
     Route("/codex/chat/completions", codex_chat_completions, methods=["POST"]),
     Route("/codex/v1/chat/completions", codex_chat_completions, methods=["POST"]),
+    Route("/codex/v1/messages", codex_messages_route, methods=["POST"]),
+    Route("/codex/messages", codex_messages_route, methods=["POST"]),
+    Route("/codex/v1/messages/count_tokens", codex_messages.count_tokens, methods=["POST"]),
+    Route("/codex/messages/count_tokens", codex_messages.count_tokens, methods=["POST"]),
     Route("/codex/models", codex.models, methods=["GET"]),
     Route("/codex/v1/models", codex.models, methods=["GET"]),
     Route("/codex/models/{model_id:path}", codex.model, methods=["GET"]),
@@ -162,4 +171,10 @@ ROUTES = [
     Route("/codex/status", codex.status, methods=["GET"]),
     # Last: any other first segment is a session id.
     Route("/codex/{session_id}/responses", codex_responses, methods=["POST"]),
+    Route("/codex/{session_id}/v1/messages", codex_messages_route, methods=["POST"]),
+    Route(
+        "/codex/{session_id}/v1/messages/count_tokens",
+        codex_messages.count_tokens,
+        methods=["POST"],
+    ),
 ]
