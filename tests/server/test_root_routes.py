@@ -112,7 +112,7 @@ def test_anthropic_sdk_at_the_root_reaches_codex_by_model(
 ) -> None:
     client = anthropic.Anthropic(base_url=both, api_key="dummy", max_retries=0)
     reply = client.messages.create(model="gpt-5.4", max_tokens=20, messages=HI)
-    assert reply.content[-1].text == CODEX_REPLY  # type: ignore[union-attr]
+    assert reply.content[-1].text == CODEX_REPLY
     assert [body["model"] for body in chatgpt_fake.bodies()] == ["gpt-5.4"]
     assert client.messages.count_tokens(model="gpt-5.4", messages=HI).input_tokens > 0
     assert anthropic_fake.message_requests() == []
