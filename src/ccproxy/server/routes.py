@@ -17,7 +17,7 @@ from ccproxy.errors import ProxyError
 from ccproxy.formats.models import model_item, model_list
 from ccproxy.providers.catalog import CLAUDE_MODELS
 from ccproxy.providers.claude_api import ClaudeAPI
-from ccproxy.server import claude, codex, sdk
+from ccproxy.server import claude, claude_responses, codex, sdk
 from ccproxy.server.hangup import cancelled_on_hangup
 
 
@@ -124,6 +124,7 @@ def _openapi_document() -> bytes:
 messages = cancelled_on_hangup(claude.messages)
 count_tokens = cancelled_on_hangup(claude.count_tokens)
 chat_completions = cancelled_on_hangup(claude.chat_completions)
+responses = cancelled_on_hangup(claude_responses.responses)
 codex_responses = cancelled_on_hangup(codex.responses_route)
 codex_chat_completions = cancelled_on_hangup(codex.chat_completions)
 
@@ -137,6 +138,7 @@ ROUTES = [
     Route("/api/v1/messages", messages, methods=["POST"]),
     Route("/api/v1/messages/count_tokens", count_tokens, methods=["POST"]),
     Route("/api/v1/chat/completions", chat_completions, methods=["POST"]),
+    Route("/api/v1/responses", responses, methods=["POST"]),
     Route("/api/v1/models", models, methods=["GET"]),
     Route("/api/models", models, methods=["GET"]),
     Route("/api/v1/models/{model_id:path}", model, methods=["GET"]),

@@ -1,0 +1,103 @@
+"""OpenAI Responses on the Claude API: translate, send, translate back (streamed or not)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ccproxy.errors import BadRequest
+from ccproxy.formats.convert import chat_response
+from ccproxy.formats.convert import responses_anthropic_reply as reply
+from ccproxy.formats.convert import responses_anthropic_request as convert
+from ccproxy.formats.convert.chat_response import thinking_by_tool_id
+from ccproxy.formats.convert.chat_to_anthropic import AnthropicRequest
+from ccproxy.formats.convert.context import ConversionError, ModelTraits, RequestContext
+from ccproxy.formats.convert.responses_anthropic_stream import Stream
+from ccproxy.http import Upstream
+from ccproxy.providers.claude_api import ClaudeAPI, translated_body
+from ccproxy.server.access import observe, served
+from ccproxy.server.bodies import json_object
+from ccproxy.server.claude import _message, _openai_headers
+from ccproxy.server.relay import EventStream, converted_events, name_model
+from ccproxy.server.thinking import ThinkingMemory
+
+
+def asked_model(payload: dict[str, Any]) -> str:
+    model = payload.get("model")
+    if not isinstance(model, str) or not model:
+        raise BadRequest("model is required (a string)", param="model")
+    return model
+
+
+def converted(
+    payload: dict[str, Any], model: str, traits: ModelTraits, memory: ThinkingMemory | None
+) -> AnthropicRequest:
+    """The Anthropic request, or a 400 naming the parameter that cannot be translated."""
+    recall = memory.recall if memory is not None else RequestContext(model).thinking_for
+    try:
+        return convert.request(payload, RequestContext(model, traits, recall))
+    except ConversionError as exc:
+        raise BadRequest(exc.message, param=exc.param) from exc
+
+
+def reply_context(
+    payload: dict[str, Any], model: str, request: AnthropicRequest
+) -> reply.ReplyContext:
+    return reply.ReplyContext(
+        id=f"resp_{uuid.uuid4().hex}",
+        created=int(time.time()),
+        model=model,
+        echo=reply.echoed(payload),
+        structured_tool=request.structured_tool,
+    )
+
+
+async def responses(request: Request) -> Response:
+    payload = json_object(await request.body())
+    provider: ClaudeAPI = request.app.state.claude
+    memory: ThinkingMemory = request.app.state.thinking
+    asked = asked_model(payload)
+    model = provider.resolve_model(asked)
+    anthropic_request = converted(payload, model, provider.traits(model), memory)
+    stream = payload.get("stream") is True
+    served(request, provider.name, "openai_responses", asked, model, stream=stream)
+    started = time.perf_counter()
+    upstream = await provider.send("/v1/messages", b"", [], translated_body(anthropic_request.body))
+    observe(request, upstream)
+    ctx = reply_context(payload, model, anthropic_request)
+    response = await _answer(upstream, ctx, memory, stream=stream)
+    request.state.upstream = time.perf_counter() - started
+    if model != asked:
+        name_model(response, model)
+    return response
+
+
+async def _answer(
+    upstream: Upstream, ctx: reply.ReplyContext, memory: ThinkingMemory, *, stream: bool
+) -> Response:
+    headers = _openai_headers(upstream)
+    if upstream.status >= 400:
+        raw = await upstream.read()
+        return JSONResponse(chat_response.error(upstream.status, raw), upstream.status, headers)
+    if stream:
+        converter = Stream(ctx)
+        events = _remembering(converted_events(upstream, converter), converter, memory)
+        return EventStream(events, 200, headers, upstream.close)
+    message = _message(await upstream.read(), upstream.host)
+    memory.remember(thinking_by_tool_id(message))
+    return JSONResponse(reply.response(message, ctx), headers=headers)
+
+
+async def _remembering(
+    frames: AsyncIterator[bytes], stream: Stream, memory: ThinkingMemory
+) -> AsyncIterator[bytes]:
+    """The frames as they are. Clients that drop reasoning items (no `encrypted_content` asked
+    for) still give Claude its thinking back: it is remembered by the tool calls it preceded."""
+    async for chunk in frames:
+        yield chunk
+    memory.remember(stream.thinking_by_tool_id)
