@@ -135,17 +135,17 @@ def response(message: dict[str, Any], ctx: ReplyContext) -> dict[str, Any]:
     """The Responses object for a complete Anthropic message."""
     output: list[dict[str, Any]] = []
     for block in message.get("content") or []:
-        kind = block.get("type")
-        item_id = ctx.item_id({"thinking": "rs", "redacted_thinking": "rs", "tool_use": "fc"}
-                              .get(str(kind), "msg"), len(output))  # fmt: skip
+        kind, number = block.get("type"), len(output)
         if kind in ("thinking", "redacted_thinking"):
-            output.append(reasoning_item(item_id, block))
+            output.append(reasoning_item(ctx.item_id("rs", number), block))
         elif kind == "tool_use" and block.get("name") != ctx.structured_tool:
             arguments = json.dumps(block.get("input") or {}, ensure_ascii=False)
-            output.append(call_item(item_id, block, arguments, "completed"))
-        elif kind in ("text", "tool_use"):
-            text = block.get("text", "") if kind == "text" else json.dumps(block.get("input"))
-            _add_text(output, item_id, text)
+            output.append(call_item(ctx.item_id("fc", number), block, arguments, "completed"))
+        elif kind == "text":
+            _add_text(output, ctx.item_id("msg", number), str(block.get("text", "")))
+        elif kind == "tool_use":  # structured output carried by a forced tool: the answer
+            text = json.dumps(block.get("input") or {}, ensure_ascii=False)
+            _add_text(output, ctx.item_id("msg", number), text)
     base = skeleton(ctx, message.get("model") or ctx.model, "completed")
     base["output"] = output
     base["usage"] = usage(message.get("usage") or {})

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic_core import from_json
+
 from ccproxy.formats import chat
 from ccproxy.formats.convert import chat_request
+from ccproxy.formats.convert.chat_options import BUDGETS
 from ccproxy.formats.convert.chat_request import AnthropicRequest
 from ccproxy.formats.convert.context import ConversionError, RequestContext
 
@@ -141,12 +144,14 @@ def _thinking(item: dict[str, Any]) -> list[dict[str, Any]]:
 def _call(item: dict[str, Any], where: str) -> dict[str, Any]:
     call_id = _string(item.get("call_id"), f"{where}.call_id")
     name = _string(item.get("name"), f"{where}.name")
-    arguments = item.get("arguments") or ""
-    return {
-        "id": call_id,
-        "type": "function",
-        "function": {"name": name, "arguments": _string(arguments, f"{where}.arguments")},
-    }
+    arguments = _string(item.get("arguments") or "", f"{where}.arguments")
+    try:
+        parsed = from_json(arguments) if arguments.strip() else {}
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise ConversionError("arguments must be a JSON object", f"{where}.arguments")
+    return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
 
 
 def _tool_output(item: dict[str, Any], where: str) -> list[dict[str, Any]]:
@@ -255,8 +260,11 @@ def _reasoning(given: Any, body: dict[str, Any]) -> None:
     if given is None:
         return
     effort = _object(given, "reasoning").get("effort")
-    if effort is not None:
-        body["reasoning_effort"] = _string(effort, "reasoning.effort")
+    if effort is None:
+        return
+    if effort != "none" and effort not in BUDGETS:
+        raise ConversionError(f"unknown reasoning.effort {effort!r}", "reasoning.effort")
+    body["reasoning_effort"] = effort
 
 
 def _text_format(given: Any, body: dict[str, Any]) -> None:
