@@ -61,7 +61,14 @@ def chat_form(payload: dict[str, Any]) -> chat.ChatRequest:
     try:
         return chat.parse_request(body)
     except ValueError as exc:
-        raise ConversionError(str(exc)) from None
+        raise ConversionError(_responses_names(str(exc))) from None
+
+
+def _responses_names(message: str) -> str:
+    """A Chat validation message in the Responses request's own parameter names."""
+    for chat_name, name in (("max_completion_tokens", "max_output_tokens"), ("messages", "input")):
+        message = message.replace(chat_name, name)
+    return message
 
 
 def _refuse(payload: dict[str, Any]) -> None:
@@ -137,7 +144,7 @@ def _thinking(item: dict[str, Any]) -> list[dict[str, Any]]:
         return [{"type": "redacted_thinking", "data": sealed.removeprefix(REDACTED)}]
     found = item.get("summary")
     summary = found if isinstance(found, list) else []
-    text = "".join(p.get("text", "") for p in summary if isinstance(p, dict))
+    text = "".join(str(p.get("text") or "") for p in summary if isinstance(p, dict))
     return [{"type": "thinking", "thinking": text, "signature": sealed}]
 
 
@@ -262,7 +269,7 @@ def _reasoning(given: Any, body: dict[str, Any]) -> None:
     effort = _object(given, "reasoning").get("effort")
     if effort is None:
         return
-    if effort != "none" and effort not in BUDGETS:
+    if not isinstance(effort, str) or (effort != "none" and effort not in BUDGETS):
         raise ConversionError(f"unknown reasoning.effort {effort!r}", "reasoning.effort")
     body["reasoning_effort"] = effort
 

@@ -1,0 +1,63 @@
+"""/api/v1/responses over HTTP: bad input in OpenAI's envelope, upstream errors before and after
+the stream starts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from ccproxy.formats import sse
+
+
+def _events(raw: bytes) -> list[dict[str, Any]]:
+    events = sse.Decoder().feed(raw) + sse.Decoder().finish()
+    return [json.loads(event.data) for event in events]
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"input": "hi"}, "model"),
+        ({"model": "gpt-5.4"}, "input"),
+        ({"model": "m", "input": "hi", "previous_response_id": "r"}, "previous_response_id"),
+        ({"model": "gpt-5.4", "input": "hi", "background": True}, "background"),
+        ({"model": "gpt-5.4", "input": [{"type": "item_reference", "id": "x"}]}, "input.0.type"),
+        ({"model": "gpt-5.4", "input": "hi", "reasoning": {"effort": ["x"]}}, "reasoning.effort"),
+        ({"model": "gpt-5.4", "input": [{"type": "reasoning", "encrypted_content": "s",
+                                         "summary": [{"text": 3}]}, 5]}, "input.1"),
+        ({"model": "gpt-5.4", "input": "hi", "max_output_tokens": "many"}, None),
+    ],
+)  # fmt: skip
+def test_bad_requests_get_a_400_in_openais_envelope(
+    proxy: str, body: dict[str, Any], param: str | None
+) -> None:
+    answer = httpx.post(f"{proxy}/api/v1/responses", json=body, timeout=10)
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error["type"] == "invalid_request_error" and error["param"] == param
+    assert "max_completion_tokens" not in error["message"]
+
+
+def test_an_upstream_error_keeps_its_status_in_openais_envelope(proxy: str) -> None:
+    answer = httpx.post(
+        f"{proxy}/api/v1/responses", json={"model": "fake-rate-limited", "input": "hi"}, timeout=10
+    )
+    assert answer.status_code == 429
+    assert answer.json()["error"]["code"] == "rate_limit_exceeded"
+
+
+@pytest.mark.parametrize("model", ["fake-stream-error", "fake-cut-stream"])
+def test_a_stream_that_breaks_ends_with_error_and_response_failed(proxy: str, model: str) -> None:
+    body = {"model": model, "input": "hi", "stream": True}
+    answer = httpx.post(f"{proxy}/api/v1/responses", json=body, timeout=10)
+    assert answer.status_code == 200
+    events = _events(answer.content)
+    assert [e["sequence_number"] for e in events] == list(range(len(events)))
+    assert events[0]["type"] == "response.created"
+    error, failed = events[-2:]
+    assert error["type"] == "error" and failed["type"] == "response.failed"
+    assert failed["response"]["status"] == "failed"
+    assert failed["response"]["error"]["message"] == error["message"]
