@@ -57,3 +57,22 @@ def test_codex_exec_completes_a_tool_round_trip_on_claude(
 def _blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
     content = message["content"]
     return [{"type": "text", "text": content}] if isinstance(content, str) else content
+
+
+def test_codex_exec_runs_a_shell_command_claude_asked_for(
+    proxy: str, anthropic_fake: FakeAnthropic, isolated: Path
+) -> None:
+    prompt = '\nCALL exec_command {"cmd": "echo hi-from-shell"}'
+    result, events = run_codex(proxy + "/api/v1", isolated, prompt)
+    assert result.returncode == 0, result.stderr[-2000:]
+    commands = [
+        e["item"]
+        for e in events
+        if e.get("type") == "item.completed" and e["item"].get("type") == "command_execution"
+    ]
+    assert commands and commands[0]["aggregated_output"] == "hi-from-shell\n"
+    bodies = [r.json() for r in anthropic_fake.message_requests()]
+    assert len(bodies) == 2
+    results = [b for b in _blocks(bodies[1]["messages"][-1]) if b["type"] == "tool_result"]
+    assert "hi-from-shell" in str(results[0]["content"])  # the command's output, back to Claude
+    assert _agent_messages(events)[-1].startswith("Tool said:")
