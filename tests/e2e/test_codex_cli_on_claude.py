@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.codex_cli import run_codex
 from tests.fakes.anthropic_api import FakeAnthropic
-from tests.fakes.anthropic_script import REPLY
+from tests.fakes.anthropic_script import REPLY, THOUGHT
 
 pytestmark = pytest.mark.cli
 
@@ -76,3 +76,21 @@ def test_codex_exec_runs_a_shell_command_claude_asked_for(
     results = [b for b in _blocks(bodies[1]["messages"][-1]) if b["type"] == "tool_result"]
     assert "hi-from-shell" in str(results[0]["content"])  # the command's output, back to Claude
     assert _agent_messages(events)[-1].startswith("Tool said:")
+
+
+def test_codex_exec_with_reasoning_gives_claude_its_thinking_back(
+    proxy: str, anthropic_fake: FakeAnthropic, isolated: Path
+) -> None:
+    settings = 'model_reasoning_effort = "high"\nmodel_reasoning_summary = "detailed"\n'
+    result, events = run_codex(proxy + "/api/v1", isolated, "\nCALL get_goal {}", settings=settings)
+    assert result.returncode == 0, result.stderr[-2000:]
+    reasoning = [
+        e["item"]["text"]
+        for e in events
+        if e.get("type") == "item.completed" and e["item"].get("type") == "reasoning"
+    ]
+    assert reasoning and reasoning[0] == THOUGHT  # the summary the CLI shows is Claude's thinking
+    first, second = (r.json() for r in anthropic_fake.message_requests())
+    assert first["thinking"]["type"] in ("adaptive", "enabled")
+    turn = _blocks(second["messages"][-2])
+    assert [b["type"] for b in turn] == ["thinking", "tool_use"] and turn[0]["signature"]
