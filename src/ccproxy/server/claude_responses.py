@@ -22,7 +22,7 @@ from ccproxy.http import Upstream
 from ccproxy.providers.claude_api import ClaudeAPI, translated_body
 from ccproxy.server.access import observe, served
 from ccproxy.server.bodies import json_object
-from ccproxy.server.claude import _message, _openai_headers
+from ccproxy.server.claude import message_of, openai_headers
 from ccproxy.server.relay import EventStream, converted_events, name_model
 from ccproxy.server.thinking import ThinkingMemory
 
@@ -80,7 +80,7 @@ async def responses(request: Request) -> Response:
 async def _answer(
     upstream: Upstream, ctx: reply.ReplyContext, memory: ThinkingMemory, *, stream: bool
 ) -> Response:
-    headers = _openai_headers(upstream)
+    headers = openai_headers(upstream)
     if upstream.status >= 400:
         raw = await upstream.read()
         return JSONResponse(chat_response.error(upstream.status, raw), upstream.status, headers)
@@ -88,7 +88,7 @@ async def _answer(
         converter = Stream(ctx)
         events = _remembering(converted_events(upstream, converter), converter, memory)
         return EventStream(events, 200, headers, upstream.close)
-    message = _message(await upstream.read(), upstream.host)
+    message = message_of(await upstream.read(), upstream.host)
     memory.remember(thinking_by_tool_id(message))
     return JSONResponse(reply.response(message, ctx), headers=headers)
 
