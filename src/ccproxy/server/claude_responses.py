@@ -11,13 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ccproxy.errors import BadRequest
-from ccproxy.formats.convert import chat_response
-from ccproxy.formats.convert import responses_anthropic_reply as reply
-from ccproxy.formats.convert import responses_anthropic_request as convert
-from ccproxy.formats.convert.chat_response import thinking_by_tool_id
-from ccproxy.formats.convert.chat_to_anthropic import AnthropicRequest
+from ccproxy.formats.convert import responses_to_anthropic as convert
+from ccproxy.formats.convert.chat_to_anthropic import AnthropicRequest, thinking_by_tool_id
 from ccproxy.formats.convert.context import ConversionError, ModelTraits, RequestContext
-from ccproxy.formats.convert.responses_anthropic_stream import Stream
+from ccproxy.formats.convert.responses_to_anthropic import ReplyContext, Stream
 from ccproxy.http import Upstream
 from ccproxy.providers.claude_api import ClaudeAPI, translated_body
 from ccproxy.server.access import observe, served
@@ -45,14 +42,12 @@ def converted(
         raise BadRequest(exc.message, param=exc.param) from exc
 
 
-def reply_context(
-    payload: dict[str, Any], model: str, request: AnthropicRequest
-) -> reply.ReplyContext:
-    return reply.ReplyContext(
+def reply_context(payload: dict[str, Any], model: str, request: AnthropicRequest) -> ReplyContext:
+    return ReplyContext(
         id=f"resp_{uuid.uuid4().hex}",
         created=int(time.time()),
         model=model,
-        echo=reply.echoed(payload),
+        echo=convert.echoed(payload),
         structured_tool=request.structured_tool,
     )
 
@@ -78,19 +73,19 @@ async def responses(request: Request) -> Response:
 
 
 async def _answer(
-    upstream: Upstream, ctx: reply.ReplyContext, memory: ThinkingMemory, *, stream: bool
+    upstream: Upstream, ctx: ReplyContext, memory: ThinkingMemory, *, stream: bool
 ) -> Response:
     headers = openai_headers(upstream)
     if upstream.status >= 400:
         raw = await upstream.read()
-        return JSONResponse(chat_response.error(upstream.status, raw), upstream.status, headers)
+        return JSONResponse(convert.error(upstream.status, raw), upstream.status, headers)
     if stream:
         converter = Stream(ctx)
         events = _remembering(converted_events(upstream, converter), converter, memory)
         return EventStream(events, 200, headers, upstream.close)
     message = message_of(await upstream.read(), upstream.host)
     memory.remember(thinking_by_tool_id(message))
-    return JSONResponse(reply.response(message, ctx), headers=headers)
+    return JSONResponse(convert.response(message, ctx), headers=headers)
 
 
 async def _remembering(

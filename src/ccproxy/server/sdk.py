@@ -15,11 +15,9 @@ from starlette.responses import JSONResponse, Response
 
 from ccproxy.errors import BadRequest, ProxyError
 from ccproxy.formats import anthropic, chat, sse, usage
-from ccproxy.formats.convert import chat_to_anthropic, sdk_prompt
-from ccproxy.formats.convert import responses_anthropic_reply as responses_reply
+from ccproxy.formats.convert import chat_to_anthropic, responses_to_anthropic, sdk_prompt
 from ccproxy.formats.convert import sdk_to_anthropic as render
 from ccproxy.formats.convert.context import ConversionError, RequestContext, ResponseContext
-from ccproxy.formats.convert.responses_anthropic_stream import Stream as ResponsesStream
 from ccproxy.observability.entry import AccessEntry
 from ccproxy.providers.claude_api import ClaudeAPI
 from ccproxy.providers.claude_sdk import ClaudeSDK, Run, RunOptions, SdkRequest
@@ -121,8 +119,8 @@ async def responses(request: Request) -> Response:
     )
     translation = Translation(
         "openai_responses",
-        lambda message: responses_reply.response(message, ctx),
-        lambda: ResponsesStream(ctx),
+        lambda message: responses_to_anthropic.response(message, ctx),
+        lambda: responses_to_anthropic.Stream(ctx),
     )
     response = await _answer(request, provider, body, how, translation)
     if model != asked:
