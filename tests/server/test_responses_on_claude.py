@@ -1,5 +1,5 @@
 """/api/v1/responses over HTTP: bad input in OpenAI's envelope, upstream errors before and after
-the stream starts."""
+the stream starts, the access log's entries."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from ccproxy.formats import sse
+from tests.conftest import ProxyFactory
+from tests.observability.test_providers_logged import rows
 
 
 def _events(raw: bytes) -> list[dict[str, Any]]:
@@ -61,3 +63,18 @@ def test_a_stream_that_breaks_ends_with_error_and_response_failed(proxy: str, mo
     assert error["type"] == "error" and failed["type"] == "response.failed"
     assert failed["response"]["status"] == "failed"
     assert failed["response"]["error"]["message"] == error["message"]
+
+
+def test_the_access_log_counts_responses_clients_on_claude(
+    start_proxy: ProxyFactory, logged_in: tuple[str, str]
+) -> None:
+    proxy = start_proxy(observability={"metrics_enabled": True, "logs_enabled": True})
+    for stream in (False, True):
+        body = {"model": "gpt-5.4", "input": "hi", "stream": stream}
+        assert httpx.post(f"{proxy}/api/v1/responses", json=body, timeout=10).status_code == 200
+    found = rows(proxy)
+    assert [r["client_format"] for r in found] == ["openai_responses"] * 2
+    for row in found:  # the fake's usage, read from the Anthropic answer: 10 + 3 read + 2 written
+        assert row["provider"] == "claude_api" and row["model"] == "claude-sonnet-5-5"
+        assert row["model_requested"] == "gpt-5.4" and row["cache_write_tokens"] == 2
+        assert (row["input_tokens"], row["cache_read_tokens"], row["output_tokens"]) == (10, 3, 5)
