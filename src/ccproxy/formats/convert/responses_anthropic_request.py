@@ -36,19 +36,50 @@ SAME = (
 PART_TEXT = ("input_text", "output_text", "text")
 
 
+# Images and files of tool outputs by call id, with where they were: Chat tool messages hold text
+# only, so these join their tool_result after the Chat -> Anthropic step.
+Attachments = dict[str, list[tuple[dict[str, Any], str]]]
+
+
 def request(payload: dict[str, Any], ctx: RequestContext) -> AnthropicRequest:
     """The Anthropic request for a Responses request body; ConversionError when impossible."""
-    return chat_request.request(chat_form(payload), ctx)
+    attachments: Attachments = {}
+    converted = chat_request.request(chat_form(payload, attachments), ctx)
+    if attachments:
+        _attach(converted.body["messages"], attachments)
+    return converted
 
 
-def chat_form(payload: dict[str, Any]) -> chat.ChatRequest:
-    """The Responses request restated as a Chat Completions request."""
+def _attach(turns: list[dict[str, Any]], attachments: Attachments) -> None:
+    """Each tool output's images and files, inside its tool_result (PROTOCOLS.md §4.8 #5)."""
+    by_id = {chat_request.tool_use_id(call_id): parts for call_id, parts in attachments.items()}
+    for turn in turns:
+        for block in turn["content"] if isinstance(turn["content"], list) else []:
+            if block["type"] == "tool_result" and block["tool_use_id"] in by_id:
+                content = block.get("content", [])
+                content = (
+                    [{"type": "text", "text": content}] if isinstance(content, str) else content
+                )
+                block["content"] = content + [
+                    _block(*found) for found in by_id[block["tool_use_id"]]
+                ]
+
+
+def _block(part: dict[str, Any], where: str) -> dict[str, Any]:
+    if part["type"] == "image_url":
+        return chat_request.image_block(chat.ImagePart.model_validate(part), where)
+    return chat_request.document_block(chat.FilePart.model_validate(part), where)
+
+
+def chat_form(payload: dict[str, Any], attachments: Attachments) -> chat.ChatRequest:
+    """The Responses request restated as a Chat Completions request; the images and files of
+    tool outputs go to `attachments`."""
     _refuse(payload)
     body: dict[str, Any] = {k: payload[k] for k in SAME if payload.get(k) is not None}
     messages: list[dict[str, Any]] = []
     if instructions := payload.get("instructions"):
         messages.append({"role": "developer", "content": _string(instructions, "instructions")})
-    messages += _messages(payload.get("input"))
+    messages += _messages(payload.get("input"), attachments)
     body["messages"] = messages
     if payload.get("max_output_tokens") is not None:
         body["max_completion_tokens"] = payload["max_output_tokens"]
@@ -95,7 +126,7 @@ def _list(value: Any, where: str) -> list[Any]:
     return value
 
 
-def _messages(given: Any) -> list[dict[str, Any]]:
+def _messages(given: Any, attachments: Attachments) -> list[dict[str, Any]]:
     if given is None:
         raise ConversionError("input is required", "input")
     if isinstance(given, str):
@@ -112,7 +143,7 @@ def _messages(given: Any) -> list[dict[str, Any]]:
             _assistant(messages, thinking).setdefault("tool_calls", []).append(_call(item, where))
             thinking = []
         elif kind == "function_call_output":
-            messages += _tool_output(item, where)
+            messages.append(_tool_output(item, where, attachments))
         elif kind == "message":
             messages += _message(item, where, thinking)
             thinking = [] if item.get("role") == "assistant" else thinking
@@ -161,18 +192,21 @@ def _call(item: dict[str, Any], where: str) -> dict[str, Any]:
     return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
 
 
-def _tool_output(item: dict[str, Any], where: str) -> list[dict[str, Any]]:
-    """A tool message; the images of a list output follow it in a user message (Chat tool
-    messages hold text only, and Claude reads the two as one turn anyway)."""
+def _tool_output(item: dict[str, Any], where: str, attachments: Attachments) -> dict[str, Any]:
+    """A tool message with the output's text; its images and files wait in `attachments`."""
     call_id = _string(item.get("call_id"), f"{where}.call_id")
     output = item.get("output", "")
     if isinstance(output, str):
-        return [{"role": "tool", "tool_call_id": call_id, "content": output}]
-    parts = _parts(output, f"{where}.output")
+        return {"role": "tool", "tool_call_id": call_id, "content": output}
+    parts = [
+        {"type": "text", "text": p["refusal"]} if p["type"] == "refusal" else p
+        for p in _parts(output, f"{where}.output")
+    ]
+    others = [(p, f"{where}.output.{n}") for n, p in enumerate(parts) if p["type"] != "text"]
+    if others:
+        attachments.setdefault(call_id, []).extend(others)
     texts = [p for p in parts if p["type"] == "text"]
-    others = [p for p in parts if p["type"] != "text"]
-    messages = [{"role": "tool", "tool_call_id": call_id, "content": texts}]
-    return messages + ([{"role": "user", "content": others}] if others else [])
+    return {"role": "tool", "tool_call_id": call_id, "content": texts}
 
 
 def _message(
