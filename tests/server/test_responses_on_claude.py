@@ -11,6 +11,7 @@ import pytest
 
 from ccproxy.formats import sse
 from tests.conftest import ProxyFactory
+from tests.fakes.anthropic_api import FakeAnthropic
 from tests.observability.test_providers_logged import rows
 
 
@@ -78,3 +79,26 @@ def test_the_access_log_counts_responses_clients_on_claude(
         assert row["provider"] == "claude_api" and row["model"] == "claude-sonnet-5-5"
         assert row["model_requested"] == "gpt-5.4" and row["cache_write_tokens"] == 2
         assert (row["input_tokens"], row["cache_read_tokens"], row["output_tokens"]) == (10, 3, 5)
+
+
+def test_a_tool_output_with_an_image_reaches_claude_inside_its_result(
+    proxy: str, anthropic_fake: FakeAnthropic
+) -> None:
+    image = {
+        "type": "input_image",
+        "image_url": "data:image/png;base64,iVBORw0KGgo=",
+        "detail": "auto",
+    }
+    tool = {"type": "function", "name": "screenshot", "parameters": None, "strict": False}
+    history = [
+        {"role": "user", "content": "Take a screenshot."},
+        {"type": "function_call", "call_id": "call_1", "name": "screenshot", "arguments": ""},
+        {"type": "function_call_output", "call_id": "call_1",
+         "output": [{"type": "input_text", "text": "taken"}, image]},
+    ]  # fmt: skip
+    body = {"model": "gpt-5.4", "input": history, "tools": [tool]}
+    answer = httpx.post(f"{proxy}/api/v1/responses", json=body, timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["output"][0]["content"][0]["text"].startswith("Tool said: taken")
+    (result,) = anthropic_fake.message_requests()[-1].json()["messages"][-1]["content"]
+    assert [part["type"] for part in result["content"]] == ["text", "image"]
