@@ -35,9 +35,12 @@ def converted(
     payload: dict[str, Any], model: str, traits: ModelTraits, memory: ThinkingMemory | None
 ) -> AnthropicRequest:
     """The Anthropic request, or a 400 naming the parameter that cannot be translated."""
-    recall = memory.recall if memory is not None else RequestContext(model).thinking_for
+    # SDK mode has no memory: Claude Code keeps its own conversation, thinking included.
+    ctx = RequestContext(model, traits)
+    if memory is not None:
+        ctx = RequestContext(model, traits, memory.recall)
     try:
-        return convert.request(payload, RequestContext(model, traits, recall))
+        return convert.request(payload, ctx)
     except ConversionError as exc:
         raise BadRequest(exc.message, param=exc.param) from exc
 
