@@ -32,6 +32,7 @@ def _events(raw: bytes) -> list[dict[str, Any]]:
         ({"model": "gpt-5.4", "input": [{"type": "reasoning", "encrypted_content": "s",
                                          "summary": [{"text": 3}]}, 5]}, "input.1"),
         ({"model": "gpt-5.4", "input": "hi", "max_output_tokens": "many"}, None),
+        ({"model": "gpt-5.4", "input": "hi", "stream": "true"}, "stream"),
     ],
 )  # fmt: skip
 def test_bad_requests_get_a_400_in_openais_envelope(

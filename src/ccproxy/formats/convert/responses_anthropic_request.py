@@ -75,6 +75,8 @@ def chat_form(payload: dict[str, Any], attachments: Attachments) -> chat.ChatReq
     """The Responses request restated as a Chat Completions request; the images and files of
     tool outputs go to `attachments`."""
     _refuse(payload)
+    if not isinstance(payload.get("stream", False), bool):  # Chat's model would take "true"
+        raise ConversionError("stream must be true or false", "stream")
     body: dict[str, Any] = {k: payload[k] for k in SAME if payload.get(k) is not None}
     messages: list[dict[str, Any]] = []
     if instructions := payload.get("instructions"):
