@@ -22,14 +22,22 @@ def codex_binary() -> Path:
 
 
 def run_codex(
-    base_url: str, home: Path, prompt: str, *, model: str = "gpt-5.4", api_key: str = "dummy"
+    base_url: str,
+    home: Path,
+    prompt: str,
+    *,
+    model: str = "gpt-5.4",
+    api_key: str = "dummy",
+    settings: str = "",
 ) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
     """`codex exec --json PROMPT` with a custom provider whose base_url is `base_url`
-    (UPSTREAMS.md §4.4); returns the run and its JSONL events."""
+    (UPSTREAMS.md §4.4), and any top-level `settings` (TOML lines); returns the run and its JSONL
+    events."""
     codex_home = home / ".codex"
     codex_home.mkdir(parents=True, exist_ok=True)
     (codex_home / "config.toml").write_text(
         f'model = "{model}"\n'
+        f"{settings}"
         'model_provider = "proxy"\n'
         "check_for_update_on_startup = false\n"
         "[analytics]\n"

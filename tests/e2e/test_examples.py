@@ -92,3 +92,13 @@ def test_aider_example(proxy: str, tmp_path: Path) -> None:
     }
     run_example(["bash", str(EXAMPLES / "aider.sh"), *args], proxy, tmp_path, env)
     assert (tmp_path / "notes.txt").read_text() == "new\n"
+
+
+def test_responses_on_claude_example(proxy: str, tmp_path: Path) -> None:
+    env = {"CCPROXY_TOOL_PROMPT": 'CALL get_weather {"city": "Paris"}'}
+    script = [sys.executable, str(EXAMPLES / "responses_on_claude.py")]
+    out = run_example(script, proxy, tmp_path, env)
+    assert f"answer: {REPLY} (claude-sonnet-5-5)" in out
+    assert f"stream: {REPLY}" in out and "usage: 15 in, 5 out" in out  # 10 + 3 read + 2 written
+    assert "tool call: get_weather {'city': 'Paris'}" in out
+    assert "after the tool: Tool said: 18C" in out

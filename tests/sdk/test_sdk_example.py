@@ -1,8 +1,10 @@
-"""examples/sdk_curl.sh against SDK mode on the fake Anthropic API."""
+"""examples/sdk_curl.sh and examples/responses_on_claude.py against SDK mode on the fake
+Anthropic API."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from tests.e2e.test_examples import EXAMPLES, run_example
@@ -20,3 +22,11 @@ def test_sdk_curl_example(
         assert REPLY in [b.get("text") for b in message["content"]]
     sent = json.dumps(anthropic_fake.message_requests()[-1].json()["messages"])
     assert "Remember the number 7." in sent and "Which number" in sent
+
+
+def test_responses_example_on_sdk_mode(sdk_proxy: SdkProxy, tmp_path: Path) -> None:
+    script = [sys.executable, str(EXAMPLES / "responses_on_claude.py")]
+    proxy = sdk_proxy(sdk_message_mode="ignore")
+    out = run_example(script, proxy, tmp_path, {"CCPROXY_PREFIX": "/sdk"})
+    assert f"answer: {REPLY} (claude-sonnet-5-5)" in out and f"stream: {REPLY}" in out
+    assert "tool call" not in out

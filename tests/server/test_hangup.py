@@ -47,7 +47,12 @@ def hang_up_once_sent(
 
 @pytest.mark.parametrize("stream", [False, True])
 @pytest.mark.parametrize(
-    ("path", "body"), [("/api/v1/messages", ANTHROPIC), ("/api/v1/chat/completions", CHAT)]
+    ("path", "body"),
+    [
+        ("/api/v1/messages", ANTHROPIC),
+        ("/api/v1/chat/completions", CHAT),
+        ("/api/v1/responses", RESPONSES),
+    ],
 )
 def test_claude_upstream_request_is_cancelled(
     proxy: str, anthropic_fake: FakeAnthropic, path: str, body: dict[str, Any], stream: bool

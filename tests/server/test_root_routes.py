@@ -116,3 +116,12 @@ def test_anthropic_sdk_at_the_root_reaches_codex_by_model(
     assert [body["model"] for body in chatgpt_fake.bodies()] == ["gpt-5.4"]
     assert client.messages.count_tokens(model="gpt-5.4", messages=HI).input_tokens > 0
     assert anthropic_fake.message_requests() == []
+
+
+def test_openai_responses_at_the_root_reaches_claude_by_model(
+    both: str, anthropic_fake: FakeAnthropic, chatgpt_fake: FakeChatGPT
+) -> None:
+    client = openai.OpenAI(base_url=both + "/v1", api_key="dummy", max_retries=0)
+    reply = client.responses.create(model="claude-sonnet-5-5", input="hi")
+    assert reply.output_text == CLAUDE_REPLY
+    assert len(anthropic_fake.message_requests()) == 1 and chatgpt_fake.bodies() == []

@@ -109,7 +109,7 @@ async def chat_completions(request: Request) -> Response:
 async def _chat_answer(
     upstream: Upstream, ctx: ResponseContext, memory: ThinkingMemory, *, stream: bool
 ) -> Response:
-    headers = _openai_headers(upstream)
+    headers = openai_headers(upstream)
     if upstream.status >= 400:
         raw = await upstream.read()
         return JSONResponse(chat_to_anthropic.error(upstream.status, raw), upstream.status, headers)
@@ -117,7 +117,7 @@ async def _chat_answer(
         converter = Stream(ctx)
         events = _remembering(converted_events(upstream, converter), converter, memory)
         return EventStream(events, 200, headers, upstream.close)
-    message = _message(await upstream.read(), upstream.host)
+    message = message_of(await upstream.read(), upstream.host)
     memory.remember(chat_to_anthropic.thinking_by_tool_id(message))
     return JSONResponse(chat_to_anthropic.response(message, ctx), headers=headers)
 
@@ -131,7 +131,7 @@ async def _remembering(
     memory.remember(stream.thinking_by_tool_id)
 
 
-def _openai_headers(upstream: Upstream) -> dict[str, str]:
+def openai_headers(upstream: Upstream) -> dict[str, str]:
     headers = passed_headers(upstream)
     headers.pop("content-type", None)
     if "request-id" in headers:
@@ -139,7 +139,7 @@ def _openai_headers(upstream: Upstream) -> dict[str, str]:
     return headers
 
 
-def _message(raw: bytes, host: str) -> dict[str, Any]:
+def message_of(raw: bytes, host: str) -> dict[str, Any]:
     try:
         message = json.loads(raw)
     except ValueError:

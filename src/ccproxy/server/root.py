@@ -32,6 +32,8 @@ HANDLERS: dict[tuple[str, str], Endpoint] = {
     ("chat", "claude_api"): routes.chat_completions,
     ("chat", "sdk"): sdk.chat_completions,
     ("chat", "codex"): routes.codex_chat_completions,
+    ("responses", "claude_api"): routes.responses,
+    ("responses", "sdk"): sdk.responses,
     ("responses", "codex"): routes.codex_responses,
 }
 FORMAT_NAMES = {

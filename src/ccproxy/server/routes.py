@@ -17,7 +17,7 @@ from ccproxy.errors import ProxyError
 from ccproxy.formats.models import model_item, model_list
 from ccproxy.providers.catalog import CLAUDE_MODELS
 from ccproxy.providers.claude_api import ClaudeAPI
-from ccproxy.server import claude, codex, codex_messages, sdk
+from ccproxy.server import claude, claude_responses, codex, codex_messages, sdk
 from ccproxy.server.count_tokens import estimated
 from ccproxy.server.hangup import cancelled_on_hangup
 
@@ -126,6 +126,7 @@ def _openapi_document() -> bytes:
 messages = cancelled_on_hangup(claude.messages)
 count_tokens = cancelled_on_hangup(claude.count_tokens)
 chat_completions = cancelled_on_hangup(claude.chat_completions)
+responses = cancelled_on_hangup(claude_responses.responses)
 codex_responses = cancelled_on_hangup(codex.responses_route)
 codex_chat_completions = cancelled_on_hangup(codex.chat_completions)
 codex_messages_route = cancelled_on_hangup(codex_messages.messages)
@@ -140,6 +141,7 @@ ROUTES = [
     Route("/api/v1/messages", messages, methods=["POST"]),
     Route("/api/v1/messages/count_tokens", count_tokens, methods=["POST"]),
     Route("/api/v1/chat/completions", chat_completions, methods=["POST"]),
+    Route("/api/v1/responses", responses, methods=["POST"]),
     Route("/api/v1/models", models, methods=["GET"]),
     Route("/api/models", models, methods=["GET"]),
     Route("/api/v1/models/{model_id:path}", model, methods=["GET"]),
@@ -149,6 +151,7 @@ ROUTES = [
     Route("/sdk/v1/chat/completions", sdk.chat_completions, methods=["POST"]),
     # Claude Code run by run cannot count; the estimate is what a client needs to plan.
     Route("/sdk/v1/messages/count_tokens", estimated, methods=["POST"]),
+    Route("/sdk/v1/responses", sdk.responses, methods=["POST"]),
     Route("/sdk/v1/models", models, methods=["GET"]),
     Route("/sdk/models", models, methods=["GET"]),
     Route("/sdk/v1/models/{model_id:path}", model, methods=["GET"]),
@@ -156,6 +159,7 @@ ROUTES = [
     Route("/sdk/{session_id}/v1/messages", sdk.messages, methods=["POST"]),
     Route("/sdk/{session_id}/v1/chat/completions", sdk.chat_completions, methods=["POST"]),
     Route("/sdk/{session_id}/v1/messages/count_tokens", estimated, methods=["POST"]),
+    Route("/sdk/{session_id}/v1/responses", sdk.responses, methods=["POST"]),
     Route("/codex/responses", codex_responses, methods=["POST"]),
     Route("/codex/v1/responses", codex_responses, methods=["POST"]),
     Route("/codex/chat/completions", codex_chat_completions, methods=["POST"]),

@@ -6,7 +6,8 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -14,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 
 from ccproxy.errors import BadRequest, ProxyError
 from ccproxy.formats import anthropic, chat, sse, usage
-from ccproxy.formats.convert import chat_to_anthropic, sdk_prompt
+from ccproxy.formats.convert import chat_to_anthropic, responses_to_anthropic, sdk_prompt
 from ccproxy.formats.convert import sdk_to_anthropic as render
 from ccproxy.formats.convert.context import ConversionError, RequestContext, ResponseContext
 from ccproxy.observability.entry import AccessEntry
@@ -22,9 +23,10 @@ from ccproxy.providers.claude_api import ClaudeAPI
 from ccproxy.providers.claude_sdk import ClaudeSDK, Run, RunOptions, SdkRequest
 from ccproxy.server.access import entry_of
 from ccproxy.server.bodies import json_object
+from ccproxy.server.claude_responses import asked_model, converted, reply_context
 from ccproxy.server.envelopes import error_response
 from ccproxy.server.hangup import before_hangup
-from ccproxy.server.relay import EventStream, name_model
+from ccproxy.server.relay import EventStream, StreamConverter, name_model
 
 # Claude Code options a request may not set: they are the server's (CLAUDE__CODE_OPTIONS__*).
 SERVER_SIDE = frozenset(
@@ -38,6 +40,15 @@ SERVER_SIDE = frozenset(
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Translation:
+    """How an OpenAI client gets the Anthropic-shaped answer: whole, or event by event."""
+
+    client_format: str  # as the access log names it
+    reply: Callable[[dict[str, Any]], dict[str, Any]]
+    stream: Callable[[], StreamConverter]
+
+
 def _sdk(request: Request) -> ClaudeSDK:
     provider: ClaudeSDK = request.app.state.sdk
     return provider
@@ -49,7 +60,7 @@ async def messages(request: Request) -> Response:
     how = render.rendering(
         provider.settings.sdk_message_mode, pretty=provider.settings.pretty_format
     )
-    return await _answer(request, provider, payload, how, chat_ctx=None)
+    return await _answer(request, provider, payload, how, None)
 
 
 async def chat_completions(request: Request) -> Response:
@@ -79,8 +90,41 @@ async def chat_completions(request: Request) -> Response:
         pretty=provider.settings.pretty_format,
         custom_blocks=False,
     )
-    response = await _answer(request, provider, body, how, chat_ctx=ctx)
+    translation = Translation(
+        "openai_chat",
+        lambda message: chat_to_anthropic.response(message, ctx),
+        lambda: chat_to_anthropic.Stream(ctx),
+    )
+    response = await _answer(request, provider, body, how, translation)
     name_model(response, model)
+    return response
+
+
+async def responses(request: Request) -> Response:
+    """OpenAI Responses answered by Claude Code: the request restated as Anthropic Messages."""
+    payload = json_object(await request.body())
+    claude: ClaudeAPI = request.app.state.claude
+    asked = asked_model(payload)
+    model = claude.resolve_model(asked)
+    anthropic_request = converted(payload, model, claude.traits(model), None)
+    ctx = reply_context(payload, model, anthropic_request)
+    body = {**anthropic_request.body, "stream": payload.get("stream") is True}
+    if isinstance(session := payload.get("session_id"), str):
+        body["session_id"] = session
+    provider = _sdk(request)
+    how = render.rendering(
+        provider.settings.sdk_message_mode,
+        pretty=provider.settings.pretty_format,
+        custom_blocks=False,
+    )
+    translation = Translation(
+        "openai_responses",
+        lambda message: responses_to_anthropic.response(message, ctx),
+        lambda: responses_to_anthropic.Stream(ctx),
+    )
+    response = await _answer(request, provider, body, how, translation)
+    if model != asked:
+        name_model(response, model)
     return response
 
 
@@ -143,7 +187,7 @@ async def _answer(
     provider: ClaudeSDK,
     payload: dict[str, Any],
     how: render.Rendering,
-    chat_ctx: ResponseContext | None,
+    translation: Translation | None,
 ) -> Response:
     path_session = request.path_params.get("session_id")
     if path_session is None:
@@ -151,7 +195,7 @@ async def _answer(
     sdk_req = sdk_request(payload, path_session)
     entry = entry_of(request)
     if entry is not None:
-        client_format = "anthropic" if chat_ctx is None else "openai_chat"
+        client_format = "anthropic" if translation is None else translation.client_format
         entry.served_by(provider.name, client_format, payload.get("model"),
                         payload.get("stream") is True)  # fmt: skip
     started = time.perf_counter()
@@ -162,16 +206,16 @@ async def _answer(
     stream = render.Stream(f"msg_{uuid.uuid4().hex[:24]}", model, how)
     headers = {"x-ccproxy-session-id": run.session.key}
     if payload.get("stream") is True:
-        frames = _frames(run, stream, payload, chat_ctx, entry)
+        frames = _frames(run, stream, payload, translation, entry)
         return EventStream(frames, 200, headers, run.abandon)
     events = await before_hangup(request, _collect(run, stream, payload, entry))
     request.state.upstream = time.perf_counter() - started
     if events and events[-1][0] == "error":
         return _error(events[-1][1], stream.result, request.url.path)
     message = render.collect(events)
-    if chat_ctx is None:
+    if translation is None:
         return JSONResponse(message, headers=headers)
-    return JSONResponse(chat_to_anthropic.response(message, chat_ctx), headers=headers)
+    return JSONResponse(translation.reply(message), headers=headers)
 
 
 async def _events(
@@ -225,14 +269,14 @@ async def _frames(
     run: Run,
     stream: render.Stream,
     payload: dict[str, Any],
-    chat_ctx: ResponseContext | None,
+    translation: Translation | None,
     entry: AccessEntry | None,
 ) -> AsyncIterator[bytes]:
-    if chat_ctx is None:
+    if translation is None:
         async for name, data in _events(run, stream, payload, entry):
             yield sse.encode(name, data)
         return
-    converter = chat_to_anthropic.Stream(chat_ctx)
+    converter = translation.stream()
     async for name, data in _events(run, stream, payload, entry):
         for frame in converter.feed(name, data):
             yield frame

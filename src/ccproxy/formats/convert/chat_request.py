@@ -165,9 +165,9 @@ def _user_blocks(message: chat.UserMessage, index: int) -> list[dict[str, Any]]:
             if part.text:
                 blocks.append(_text_block(part))
         elif isinstance(part, chat.ImagePart):
-            blocks.append(_image(part, where))
+            blocks.append(image_block(part, where))
         elif isinstance(part, chat.FilePart):
-            blocks.append(_document(part, where))
+            blocks.append(document_block(part, where))
         elif isinstance(part, chat.RefusalPart):
             blocks.append({"type": "text", "text": part.refusal})
         else:
@@ -186,7 +186,7 @@ def _data_url(url: str, where: str) -> tuple[str, str]:
     return head[5:-7].lower(), data
 
 
-def _image(part: chat.ImagePart, where: str) -> dict[str, Any]:
+def image_block(part: chat.ImagePart, where: str) -> dict[str, Any]:
     url = part.image_url.url
     if url.startswith(("http://", "https://")):
         return {"type": "image", "source": {"type": "url", "url": url}}
@@ -207,7 +207,7 @@ def _image(part: chat.ImagePart, where: str) -> dict[str, Any]:
     return block
 
 
-def _document(part: chat.FilePart, where: str) -> dict[str, Any]:
+def document_block(part: chat.FilePart, where: str) -> dict[str, Any]:
     if part.file.file_data is None:
         raise ConversionError(
             "file parts need file_data: file ids live in OpenAI's file store", where
