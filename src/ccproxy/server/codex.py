@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 ENABLE_HINT = "run `ccproxy config codex --enable` and restart ccproxy"
 
 
-def _codex(request: Request) -> Codex:
+def codex_provider(request: Request) -> Codex:
     provider: Codex | None = request.app.state.codex
     if provider is None:
         raise ProxyError(f"the Codex routes are disabled; {ENABLE_HINT}", status=404)
@@ -40,13 +40,13 @@ def _codex(request: Request) -> Codex:
 
 async def responses_route(request: Request) -> Response:
     """OpenAI Responses in and out; the body changes only where the backend demands it."""
-    codex = _codex(request)
+    codex = codex_provider(request)
     payload = json_object(await request.body())
     asked = payload.get("model")
     if not isinstance(asked, str) or not asked:
         raise BadRequest("model: Field required", param="model")
     model = codex.resolve_model(asked)
-    path_session = _session_id(request.path_params.get("session_id"))
+    path_session = path_session_id(request.path_params.get("session_id"))
     prepared = codex_body.prepare(
         payload,
         model=model,
@@ -58,7 +58,7 @@ async def responses_route(request: Request) -> Response:
     served(request, codex.name, "openai_responses", asked, model, stream=stream,
            session=path_session)  # fmt: skip
     started = time.perf_counter()
-    upstream = await _send(codex, request, prepared, path_session)
+    upstream = await send_upstream(codex, request, prepared, path_session)
     observe(request, upstream)
     response = await _responses_answer(upstream, stream=stream)
     request.state.upstream = time.perf_counter() - started
@@ -69,7 +69,7 @@ async def responses_route(request: Request) -> Response:
 
 async def chat_completions(request: Request) -> Response:
     """OpenAI Chat Completions on the ChatGPT backend: translate, send, translate back."""
-    codex = _codex(request)
+    codex = codex_provider(request)
     try:
         req = chat.parse_request_json(await request.body())
     except ValueError as exc:
@@ -88,7 +88,7 @@ async def chat_completions(request: Request) -> Response:
     )
     served(request, codex.name, "openai_chat", req.model, model, stream=bool(req.stream))
     started = time.perf_counter()
-    upstream = await _send(codex, request, prepared, None)
+    upstream = await send_upstream(codex, request, prepared, None)
     observe(request, upstream)
     ctx = ResponseContext(
         id=f"chatcmpl-{uuid.uuid4().hex}",
@@ -104,15 +104,16 @@ async def chat_completions(request: Request) -> Response:
     return response
 
 
-async def _send(
+async def send_upstream(
     codex: Codex, request: Request, prepared: codex_body.Prepared, path_session: str | None
 ) -> Upstream:
     """Session ids: the path's, else the client's header, else the conversation's key."""
     headers = request.headers
-    session = path_session or _session_id(headers.get("session_id") or headers.get("session-id"))
+    from_header = headers.get("session_id") or headers.get("session-id")
+    session = path_session or path_session_id(from_header)
     session = session or prepared.cache_key
     given = headers.get("conversation_id") or headers.get("conversation-id")
-    conversation = _session_id(given) or session
+    conversation = path_session_id(given) or session
     return await codex.send(
         dump(prepared.body),
         request.scope["headers"],
@@ -121,7 +122,7 @@ async def _send(
     )
 
 
-def _session_id(given: str | None) -> str | None:
+def path_session_id(given: str | None) -> str | None:
     if given is None or codex_body.SESSION_ID.fullmatch(given):
         return given
     raise BadRequest(
@@ -129,7 +130,7 @@ def _session_id(given: str | None) -> str | None:
     )
 
 
-def _headers(upstream: Upstream) -> dict[str, str]:
+def answer_headers(upstream: Upstream) -> dict[str, str]:
     headers = passed_headers(upstream)
     headers.pop("content-type", None)
     for key, value in upstream.raw_headers:
@@ -142,37 +143,37 @@ def _headers(upstream: Upstream) -> dict[str, str]:
 async def _error(upstream: Upstream) -> JSONResponse:
     raw = await upstream.read()
     envelope = responses.error_envelope(upstream.status, raw)
-    return JSONResponse(envelope, upstream.status, _headers(upstream))
+    return JSONResponse(envelope, upstream.status, answer_headers(upstream))
 
 
 async def _responses_answer(upstream: Upstream, *, stream: bool) -> Response:
     if upstream.status >= 400:
         return await _error(upstream)
-    headers = _headers(upstream)
+    headers = answer_headers(upstream)
     if not upstream.is_event_stream:  # not what the backend does; hand it on as it came
         return Response(await upstream.read(), upstream.status, headers, media_type=None)
     if stream:
         events = _passed_through(upstream, responses.Progress())
         return EventStream(events, upstream.status, headers, upstream.close)
-    collector = await _collect(upstream)
+    collector = await collect_answer(upstream)
     if collector.failure is not None:
         status, envelope = chat_to_responses.failure(collector.failure)
         return JSONResponse(envelope, status, headers)
-    return JSONResponse(_final(collector, upstream), headers=headers)
+    return JSONResponse(final_answer(collector, upstream), headers=headers)
 
 
 async def _chat_answer(upstream: Upstream, ctx: ResponseContext, *, stream: bool) -> Response:
     if upstream.status >= 400:
         return await _error(upstream)
-    headers = _headers(upstream)
+    headers = answer_headers(upstream)
     if stream:
         events = converted_events(upstream, chat_to_responses.Stream(ctx))
         return EventStream(events, 200, headers, upstream.close)
-    collector = await _collect(upstream)
+    collector = await collect_answer(upstream)
     if collector.failure is not None:
         status, envelope = chat_to_responses.failure(collector.failure)
         return JSONResponse(envelope, status, headers)
-    answer = chat_to_responses.response(_final(collector, upstream), ctx)
+    answer = chat_to_responses.response(final_answer(collector, upstream), ctx)
     return JSONResponse(answer, headers=headers)
 
 
@@ -196,7 +197,7 @@ async def _passed_through(upstream: Upstream, progress: responses.Progress) -> A
         yield progress.failure("the upstream stream ended before the response was complete")
 
 
-async def _collect(upstream: Upstream) -> responses.Collector:
+async def collect_answer(upstream: Upstream) -> responses.Collector:
     """The whole upstream stream, read for a client that wants one JSON answer; a stream
     broken off is a 502, never a truncated success (one that merely ends early is rebuilt)."""
     collector, decoder = responses.Collector(), sse.Decoder()
@@ -229,7 +230,7 @@ def _event_data(event: sse.Event) -> dict[str, Any] | None:
     return data
 
 
-def _final(collector: responses.Collector, upstream: Upstream) -> dict[str, Any]:
+def final_answer(collector: responses.Collector, upstream: Upstream) -> dict[str, Any]:
     final = collector.response()
     if final is None:
         raise UpstreamUnavailable(f"{upstream.host} ended its stream without a response")
@@ -239,12 +240,12 @@ def _final(collector: responses.Collector, upstream: Upstream) -> dict[str, Any]
 
 
 async def models(request: Request) -> Response:
-    return JSONResponse(model_list(_codex(request).model_items()))
+    return JSONResponse(model_list(codex_provider(request).model_items()))
 
 
 async def model(request: Request) -> Response:
     wanted = request.path_params["model_id"]
-    for item in _codex(request).model_items():
+    for item in codex_provider(request).model_items():
         if item["id"] == wanted:
             return JSONResponse(item)
     raise ProxyError(f"model {wanted!r} is not in the Codex model list", status=404)
@@ -252,7 +253,7 @@ async def model(request: Request) -> Response:
 
 async def status(request: Request) -> Response:
     """Login, instruction prompt and last usage limits; never contacts the backend."""
-    codex = _codex(request)
+    codex = codex_provider(request)
     return JSONResponse(
         {
             "provider": codex.name,

@@ -24,7 +24,7 @@ from ccproxy.server.relay import EventStream, converted_events, name_model
 
 async def messages(request: Request) -> Response:
     """`POST /codex/v1/messages`: an Anthropic request answered by the ChatGPT backend."""
-    provider = codex._codex(request)
+    provider = codex.codex_provider(request)
     payload = json_object(await request.body())
     asked = checked(payload)
     model = provider.resolve_model(asked)
@@ -32,7 +32,7 @@ async def messages(request: Request) -> Response:
         converted = anthropic_to_responses.request(payload, model)
     except ConversionError as exc:
         raise BadRequest(exc.message, param=exc.param) from exc
-    path_session = codex._session_id(request.path_params.get("session_id"))
+    path_session = codex.path_session_id(request.path_params.get("session_id"))
     prepared = codex_body.prepare(
         converted,
         model=model,
@@ -44,7 +44,7 @@ async def messages(request: Request) -> Response:
     served(request, provider.name, "anthropic", asked, model, stream=stream,
            session=path_session)  # fmt: skip
     started = time.perf_counter()
-    upstream = await codex._send(provider, request, prepared, path_session)
+    upstream = await codex.send_upstream(provider, request, prepared, path_session)
     observe(request, upstream)
     response = await _answer(upstream, f"msg_{uuid.uuid4().hex}", model, stream=stream)
     request.state.upstream = time.perf_counter() - started
@@ -55,21 +55,21 @@ async def messages(request: Request) -> Response:
 
 async def count_tokens(request: Request) -> Response:
     """The local estimate (the backend has no counting endpoint), while Codex is enabled."""
-    codex._codex(request)
+    codex.codex_provider(request)
     return await estimated(request)
 
 
 async def _answer(upstream: Upstream, message_id: str, model: str, *, stream: bool) -> Response:
-    headers = codex._headers(upstream)
+    headers = codex.answer_headers(upstream)
     if upstream.status >= 400:
         envelope = anthropic_to_responses.error(upstream.status, await upstream.read())
         return JSONResponse(envelope, upstream.status, headers)
     if stream:
         events = converted_events(upstream, anthropic_to_responses.Stream(message_id, model))
         return EventStream(events, 200, headers, upstream.close)
-    collector = await codex._collect(upstream)
+    collector = await codex.collect_answer(upstream)
     if collector.failure is not None:
         status, envelope = anthropic_to_responses.failure(collector.failure)
         return JSONResponse(envelope, status, headers)
-    final = codex._final(collector, upstream)
+    final = codex.final_answer(collector, upstream)
     return JSONResponse(anthropic_to_responses.message(final, message_id, model), headers=headers)
