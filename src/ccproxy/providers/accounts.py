@@ -150,12 +150,13 @@ async def send_with_failover(
                 response = await send(account)
             except AuthenticationRequired as exc:
                 pool.rest(account, str(DEFAULT_COOL_DOWN))
-                log.warning(
-                    "%s login %d is unusable: %s",
-                    account.tokens.vendor,
-                    account.number,
-                    exc.message,
-                )
+                if len(pool.accounts) > 1:  # with one login, the client's 401 says it all
+                    log.warning(
+                        "%s login %d is unusable: %s",
+                        account.tokens.vendor,
+                        account.number,
+                        exc.message,
+                    )
                 outcome.refused = exc
                 continue
             if response.status != RATE_LIMITED:
