@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -22,12 +23,13 @@ from ccproxy.server.access import observe, served
 from ccproxy.server.bodies import json_object
 from ccproxy.server.relay import (
     EventStream,
+    StreamConverter,
     converted_events,
     name_model,
     passed_headers,
     relay,
 )
-from ccproxy.server.thinking import ThinkingMemory
+from ccproxy.server.thinking import Blocks, ThinkingMemory
 
 
 def _claude(request: Request) -> ClaudeAPI:
@@ -100,30 +102,48 @@ async def chat_completions(request: Request) -> Response:
         reasoning=request.app.state.settings.claude.chat_reasoning,
         structured_tool=converted.structured_tool,
     )
-    response = await _chat_answer(upstream, ctx, memory, stream=bool(req.stream))
+    response = await translated_answer(
+        upstream, memory, error=chat_to_anthropic.error,
+        reply=functools.partial(chat_to_anthropic.response, ctx=ctx),
+        stream=Stream(ctx) if req.stream else None,
+    )  # fmt: skip
     request.state.upstream = time.perf_counter() - started
     name_model(response, model)
     return response
 
 
-async def _chat_answer(
-    upstream: Upstream, ctx: ResponseContext, memory: ThinkingMemory, *, stream: bool
+class RememberingStream(StreamConverter, Protocol):
+    """A stream converter that keeps the signed thinking that came before each tool call."""
+
+    @property
+    def thinking_by_tool_id(self) -> Mapping[str, Blocks]: ...
+
+
+async def translated_answer(
+    upstream: Upstream,
+    memory: ThinkingMemory,
+    *,
+    error: Callable[[int, bytes], dict[str, Any]],
+    reply: Callable[[dict[str, Any]], dict[str, Any]],
+    stream: RememberingStream | None,
 ) -> Response:
+    """The OpenAI-format answer to a translated request: streamed through `stream` when one is
+    given, else whole. Either way the thinking before tool calls is remembered, for clients
+    that do not send it back."""
     headers = openai_headers(upstream)
     if upstream.status >= 400:
         raw = await upstream.read()
-        return JSONResponse(chat_to_anthropic.error(upstream.status, raw), upstream.status, headers)
-    if stream:
-        converter = Stream(ctx)
-        events = _remembering(converted_events(upstream, converter), converter, memory)
+        return JSONResponse(error(upstream.status, raw), upstream.status, headers)
+    if stream is not None:
+        events = _remembering(converted_events(upstream, stream), stream, memory)
         return EventStream(events, 200, headers, upstream.close)
     message = message_of(await upstream.read(), upstream.host)
     memory.remember(chat_to_anthropic.thinking_by_tool_id(message))
-    return JSONResponse(chat_to_anthropic.response(message, ctx), headers=headers)
+    return JSONResponse(reply(message), headers=headers)
 
 
 async def _remembering(
-    events: AsyncIterator[bytes], stream: Stream, memory: ThinkingMemory
+    events: AsyncIterator[bytes], stream: RememberingStream, memory: ThinkingMemory
 ) -> AsyncIterator[bytes]:
     """The events as they are; once the stream is over, its thinking is remembered."""
     async for frames in events:
