@@ -21,7 +21,7 @@ from ccproxy.auth.vendors import OPENAI, OPENAI_LOGIN_HINT
 from ccproxy.config_codex import CodexSettings, codex_home
 from ccproxy.errors import AuthenticationRequired
 from ccproxy.http import Client, Headers, Timeouts, Upstream, client_header_value
-from ccproxy.providers import codex_models
+from ccproxy.providers import codex_body, codex_models
 from ccproxy.providers.accounts import CODEX_RULES, Account, AccountPool, send_with_failover
 from ccproxy.providers.codex_prompt import CodexPrompt
 from ccproxy.providers.overload import send_retrying
@@ -63,6 +63,19 @@ class Codex:
 
     def model_items(self) -> list[dict[str, Any]]:
         return codex_models.model_items(self.settings.models, codex_home() / "models_cache.json")
+
+    async def prepare(
+        self, payload: dict[str, Any], model: str, session_id: str | None = None
+    ) -> codex_body.Prepared:
+        """The backend's body for a Responses-shaped `payload`, with this set-up's prompt and
+        refused parameters; `session_id` is the one the path names."""
+        return codex_body.prepare(
+            payload,
+            model=model,
+            prompt=await self.prompt_for(model),
+            unsupported=self.settings.unsupported_parameters,
+            session_id=session_id,
+        )
 
     async def prompt_for(self, model: str) -> str | None:
         """The Codex prompt to inject for `model`, if it is one that gets it."""

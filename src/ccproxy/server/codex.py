@@ -47,13 +47,7 @@ async def responses_route(request: Request) -> Response:
         raise BadRequest("model: Field required", param="model")
     model = codex.resolve_model(asked)
     path_session = path_session_id(request.path_params.get("session_id"))
-    prepared = codex_body.prepare(
-        payload,
-        model=model,
-        prompt=await codex.prompt_for(model),
-        unsupported=codex.settings.unsupported_parameters,
-        session_id=path_session,
-    )
+    prepared = await codex.prepare(payload, model, path_session)
     stream = payload.get("stream") is True
     served(request, codex.name, "openai_responses", asked, model, stream=stream,
            session=path_session)  # fmt: skip
@@ -80,12 +74,7 @@ async def chat_completions(request: Request) -> Response:
         converted = chat_to_responses.request(req, model, summaries=reasoning != "omit")
     except ConversionError as exc:
         raise BadRequest(exc.message, param=exc.param) from exc
-    prepared = codex_body.prepare(
-        converted,
-        model=model,
-        prompt=await codex.prompt_for(model),
-        unsupported=codex.settings.unsupported_parameters,
-    )
+    prepared = await codex.prepare(converted, model)
     served(request, codex.name, "openai_chat", req.model, model, stream=bool(req.stream))
     started = time.perf_counter()
     upstream = await send_upstream(codex, request, prepared, None)

@@ -14,7 +14,6 @@ from ccproxy.errors import BadRequest
 from ccproxy.formats.convert import anthropic_to_responses
 from ccproxy.formats.convert.context import ConversionError
 from ccproxy.http import Upstream
-from ccproxy.providers import codex_body
 from ccproxy.server import codex
 from ccproxy.server.access import observe, served
 from ccproxy.server.bodies import json_object
@@ -33,13 +32,7 @@ async def messages(request: Request) -> Response:
     except ConversionError as exc:
         raise BadRequest(exc.message, param=exc.param) from exc
     path_session = codex.path_session_id(request.path_params.get("session_id"))
-    prepared = codex_body.prepare(
-        converted,
-        model=model,
-        prompt=await provider.prompt_for(model),
-        unsupported=provider.settings.unsupported_parameters,
-        session_id=path_session,
-    )
+    prepared = await provider.prepare(converted, model, path_session)
     stream = payload.get("stream") is True
     served(request, provider.name, "anthropic", asked, model, stream=stream,
            session=path_session)  # fmt: skip
